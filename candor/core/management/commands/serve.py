@@ -1,0 +1,47 @@
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
+
+from candor.core import setup
+from candor.core.services import ensure_default_page
+
+
+class Command(BaseCommand):
+    help = "Apply migrations, then run Candor's production web server."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("CANDOR_WEB_WORKERS", "0")) or (os.cpu_count() or 1),
+            help="web server processes (default: one per CPU)",
+        )
+
+    def handle(self, *args: object, host: str, port: int, workers: int, **options: object) -> None:
+        from granian import Granian
+
+        call_command("migrate", interactive=False, verbosity=0)
+        ensure_default_page()
+        if setup.needs_setup():
+            token = setup.issue_token()
+            self.stdout.write(
+                "\nNo administrator exists yet. Open this one-time link to create one:\n\n"
+                f"    {settings.BASE_URL}/setup/{token}/\n\n"
+                "(It was printed only here; it stops working once an account exists.)\n"
+            )
+        self.stdout.write(f"Candor is serving on http://{host}:{port}/ (Ctrl-C stops it)")
+        connections.close_all()  # the web workers open their own
+        Granian(
+            "candor.wsgi:application",
+            address=host,
+            port=port,
+            interface="wsgi",  # type: ignore[arg-type]
+            workers=workers,
+            respawn_failed_workers=True,
+            log_access=False,
+        ).serve()

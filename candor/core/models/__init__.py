@@ -1,0 +1,39 @@
+from candor.core.models.access import ApiKey, AuditEntry
+from candor.core.models.base import new_id
+from candor.core.models.incidents import (
+    AffectedComponent,
+    Incident,
+    IncidentUpdate,
+    Postmortem,
+    PostmortemTimelineEntry,
+)
+from candor.core.models.notifications import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    Subscriber,
+    SubscriberMode,
+    SubscriberState,
+)
+from candor.core.models.pages import Component, ComponentGroup, ComponentStatusChange, Page
+
+__all__ = [
+    "AffectedComponent",
+    "ApiKey",
+    "AuditEntry",
+    "Component",
+    "ComponentGroup",
+    "ComponentStatusChange",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryState",
+    "Incident",
+    "IncidentUpdate",
+    "Page",
+    "Postmortem",
+    "PostmortemTimelineEntry",
+    "Subscriber",
+    "SubscriberMode",
+    "SubscriberState",
+    "new_id",
+]

@@ -1,0 +1,83 @@
+"""Fan-out: one Delivery row per (update or status change, matching subscriber), in the writer's
+transaction. Sending them is the worker's job."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from candor.core import events
+from candor.core.models import (
+    ComponentStatusChange,
+    Delivery,
+    DeliveryState,
+    Incident,
+    IncidentUpdate,
+    Subscriber,
+    SubscriberMode,
+)
+from candor.core.services.base import now
+
+
+def _matching(page_id: str, component_ids: list[str]) -> QuerySet[Subscriber]:
+    subscribers = Subscriber.objects.active().filter(page_id=page_id)
+    if component_ids:
+        # A subscriber with no chosen components hears about everything.
+        subscribers = subscribers.filter(
+            Q(components__isnull=True) | Q(components__in=component_ids)
+        ).distinct()
+    return subscribers
+
+
+def _create(rows: list[Delivery]) -> int:
+    if rows:
+        Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        transaction.on_commit(lambda: events.deliveries_created.send(sender=Delivery))
+    return len(rows)
+
+
+def fan_out_update(update: IncidentUpdate) -> int:
+    incident = update.incident
+    component_ids = list(incident.affected.values_list("component_id", flat=True))
+    at = now()
+    ids = _matching(incident.page_id, component_ids).values_list("pk", flat=True)
+    return _create(
+        [
+            Delivery(
+                page_id=incident.page_id,
+                subscriber_id=sid,
+                update=update,
+                next_attempt_at=at,
+                created_at=at,
+            )
+            for sid in ids
+        ]
+    )
+
+
+def fan_out_status_change(change: ComponentStatusChange) -> int:
+    """Webhook subscribers are told about every effective component status change."""
+    at = now()
+    ids = (
+        _matching(change.page_id, [change.component_id])
+        .filter(mode=SubscriberMode.WEBHOOK)
+        .values_list("pk", flat=True)
+    )
+    return _create(
+        [
+            Delivery(
+                page_id=change.page_id,
+                subscriber_id=sid,
+                status_change=change,
+                next_attempt_at=at,
+                created_at=at,
+            )
+            for sid in ids
+        ]
+    )
+
+
+def cancel_for_incident(incident: Incident) -> int:
+    return Delivery.objects.filter(update__incident=incident, state=DeliveryState.PENDING).update(
+        state=DeliveryState.CANCELLED
+    )

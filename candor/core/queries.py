@@ -1,0 +1,120 @@
+"""Reads shared by several surfaces: the overall status rollup, group statuses, incident lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from candor.core.enums import SEVERITY, ComponentStatus, Impact, worst
+from candor.core.models import (
+    AffectedComponent,
+    Component,
+    ComponentGroup,
+    Incident,
+    IncidentUpdate,
+    Page,
+)
+
+CS = ComponentStatus
+
+
+@dataclass(frozen=True)
+class Rollup:
+    indicator: str  # none | minor | major | critical | maintenance
+    description: str
+
+
+OPERATIONAL = Rollup("none", "All Systems Operational")
+_INDICATOR_RANK = {"none": 0, "maintenance": 1, "minor": 2, "major": 3, "critical": 4}
+_IMPACT_ROLLUP: dict[str, Rollup] = {
+    Impact.MINOR: Rollup("minor", "Minor Service Outage"),
+    Impact.MAJOR: Rollup("major", "Partial System Outage"),
+    Impact.CRITICAL: Rollup("critical", "Major System Outage"),
+}
+
+
+def rollup(statuses: Iterable[str], componentless_impacts: Iterable[str] = ()) -> Rollup:
+    """Statuspage's top-level status from leaf component statuses (reference §2.6).
+
+    An open incident with no components raises the indicator to its impact.
+    """
+    statuses = list(statuses)
+    result = OPERATIONAL
+    if statuses:
+        w = worst(*statuses)
+        everywhere = all(s == w for s in statuses)
+        if w == CS.MAJOR_OUTAGE:
+            result = (
+                Rollup("critical", "Major System Outage")
+                if everywhere
+                else Rollup("major", "Partial System Outage")
+            )
+        elif w == CS.PARTIAL_OUTAGE:
+            result = (
+                Rollup("major", "Partial System Outage")
+                if everywhere
+                else Rollup("minor", "Minor Service Outage")
+            )
+        elif w == CS.DEGRADED_PERFORMANCE:
+            result = (
+                Rollup("minor", "Degraded System Service")
+                if everywhere
+                else Rollup("minor", "Partially Degraded Service")
+            )
+        elif w == CS.UNDER_MAINTENANCE:
+            result = Rollup("maintenance", "Service Under Maintenance")
+    for impact in componentless_impacts:
+        raised = _IMPACT_ROLLUP.get(impact)
+        if raised and _INDICATOR_RANK[raised.indicator] > _INDICATOR_RANK[result.indicator]:
+            result = raised
+    return result
+
+
+def page_rollup(page: Page) -> Rollup:
+    statuses = Component.objects.filter(page=page).values_list("status", flat=True)
+    impacts = (
+        Incident.objects.active()
+        .filter(page=page, affected__isnull=True)
+        .values_list("impact", flat=True)
+    )
+    return rollup(statuses, impacts)
+
+
+def group_status(components: Iterable[Component]) -> str:
+    """A group shows the worst status of its components."""
+    return worst(*(c.status for c in components))
+
+
+def severity(status: str) -> int:
+    return SEVERITY[status]
+
+
+def components_by_group(page: Page) -> list[tuple[ComponentGroup | None, list[Component]]]:
+    """The page's components in display order: ungrouped ones and groups, by position."""
+    groups = list(ComponentGroup.objects.filter(page=page))
+    components = list(Component.objects.filter(page=page).select_related("group"))
+    by_group: dict[str | None, list[Component]] = {}
+    for component in components:
+        by_group.setdefault(component.group_id, []).append(component)
+    rows: list[tuple[int, ComponentGroup | None, list[Component]]] = []
+    for component in by_group.get(None, []):
+        rows.append((component.position, None, [component]))
+    for group in groups:
+        rows.append((group.position, group, by_group.get(group.pk, [])))
+    rows.sort(key=lambda r: (r[0], r[1] is not None))
+    return [(g, cs) for _, g, cs in rows]
+
+
+def incidents_with_timeline(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Incidents with their updates (newest first) and affected components, in three queries."""
+    return queryset.prefetch_related(
+        Prefetch("updates", queryset=IncidentUpdate.objects.order_by("-display_at", "-created_at")),
+        Prefetch(
+            "affected",
+            queryset=AffectedComponent.objects.select_related("component__group").order_by(
+                "component__position"
+            ),
+        ),
+    )

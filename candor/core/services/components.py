@@ -1,0 +1,275 @@
+"""Components, groups, and the one writer of effective component status."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from types import EllipsisType
+
+from django.db import transaction
+
+from candor.core import notifications
+from candor.core.enums import ACTIVE_STATUSES, ComponentStatus, worst
+from candor.core.models import (
+    AffectedComponent,
+    Component,
+    ComponentGroup,
+    ComponentStatusChange,
+    Incident,
+    Page,
+)
+from candor.core.services.base import (
+    Actor,
+    audit,
+    check_choice,
+    check_text,
+    fail,
+    now,
+    touch_page,
+)
+
+StatusChanges = dict[str, tuple[str, str]]  # component id -> (old, new)
+
+
+def recompute(
+    component_ids: Iterable[str],
+    *,
+    at: datetime,
+    incident: Incident | None = None,
+    cause: str = "",
+) -> StatusChanges:
+    """Set each component's effective status to the worst of its baseline and open impositions.
+
+    The only code that writes Component.status; every change is logged and fanned out.
+    """
+    ids = sorted(set(component_ids))
+    if not ids:
+        return {}
+    # Lock in id order so that two services touching the same components cannot deadlock.
+    components = list(Component.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    imposed: dict[str, list[str]] = defaultdict(list)
+    rows = AffectedComponent.objects.filter(
+        component_id__in=ids, incident__status__in=ACTIVE_STATUSES, incident__backfilled=False
+    ).values_list("component_id", "status")
+    for component_id, status in rows:
+        imposed[component_id].append(status)
+
+    changes: StatusChanges = {}
+    for component in components:
+        effective = worst(component.baseline_status, *imposed[component.pk])
+        if effective == component.status:
+            continue
+        changes[component.pk] = (component.status, effective)
+        change = ComponentStatusChange.objects.create(
+            page_id=component.page_id,
+            component=component,
+            old_status=component.status,
+            new_status=effective,
+            at=at,
+            incident=incident,
+            cause=cause,
+        )
+        component.status = effective
+        component.save(update_fields=["status", "updated_at"])
+        notifications.fan_out_status_change(change)
+    return changes
+
+
+def _check_group(page: Page, group: ComponentGroup | None) -> ComponentGroup | None:
+    if group is not None and group.page_id != page.pk:
+        raise fail("group", "This group belongs to another page.")
+    return group
+
+
+@transaction.atomic
+def create_component(
+    page: Page,
+    *,
+    by: Actor,
+    name: str,
+    description: str = "",
+    group: ComponentGroup | None = None,
+    status: str = ComponentStatus.OPERATIONAL,
+    showcase: bool = True,
+    only_show_if_degraded: bool = False,
+    start_date: date | None = None,
+) -> Component:
+    name = check_text("name", name, required=True)
+    description = check_text("description", description, max_length=2000)
+    check_choice("status", status, ComponentStatus.values, "component status")
+    _check_group(page, group)
+    siblings = Component.objects.filter(page=page, group=group)
+    component = Component.objects.create(
+        page=page,
+        group=group,
+        name=name,
+        description=description,
+        baseline_status=status,
+        status=status,
+        showcase=showcase,
+        only_show_if_degraded=only_show_if_degraded,
+        start_date=start_date,
+        position=siblings.count() + 1,
+    )
+    audit(page, by, "component.create", component, f"Created component {name}")
+    touch_page(page.pk)
+    return component
+
+
+@transaction.atomic
+def update_component(
+    component: Component,
+    *,
+    by: Actor,
+    name: str | None = None,
+    description: str | None = None,
+    group: ComponentGroup | None | EllipsisType = ...,
+    status: str | None = None,
+    showcase: bool | None = None,
+    only_show_if_degraded: bool | None = None,
+) -> Component:
+    """Edit a component. `status` is the baseline; the effective status follows from it."""
+    component = Component.objects.select_for_update().get(pk=component.pk)
+    page = component.page
+    changed: dict[str, object] = {}
+    if name is not None:
+        changed["name"] = check_text("name", name, required=True)
+    if description is not None:
+        changed["description"] = check_text("description", description, max_length=2000)
+    if group is not ...:
+        changed["group"] = _check_group(page, group)  # type: ignore[arg-type]
+    if status is not None:
+        changed["baseline_status"] = check_choice(
+            "status", status, ComponentStatus.values, "component status"
+        )
+    if showcase is not None:
+        changed["showcase"] = showcase
+    if only_show_if_degraded is not None:
+        changed["only_show_if_degraded"] = only_show_if_degraded
+    changed = {k: v for k, v in changed.items() if getattr(component, k) != v}
+    if not changed:
+        return component
+    for field, value in changed.items():
+        setattr(component, field, value)
+    component.save()
+    if "baseline_status" in changed:
+        recompute([component.pk], at=now(), cause="baseline")
+        component.refresh_from_db()
+    audit(
+        page,
+        by,
+        "component.update",
+        component,
+        f"Updated component {component.name}",
+        fields=sorted(changed),
+    )
+    touch_page(page.pk)
+    return component
+
+
+def set_baseline_status(component: Component, *, by: Actor, status: str) -> Component:
+    return update_component(component, by=by, status=status)
+
+
+@transaction.atomic
+def delete_component(component: Component, *, by: Actor) -> None:
+    page = component.page
+    audit(page, by, "component.delete", component, f"Deleted component {component.name}")
+    component.delete()
+    touch_page(page.pk)
+
+
+@transaction.atomic
+def reorder_components(page: Page, *, by: Actor, order: Sequence[tuple[str, str | None]]) -> None:
+    """Place components: `order` lists (component id, group id or None) top to bottom."""
+    components = {c.pk: c for c in Component.objects.select_for_update().filter(page=page)}
+    groups = set(ComponentGroup.objects.filter(page=page).values_list("pk", flat=True))
+    positions: dict[str | None, int] = defaultdict(int)
+    for component_id, group_id in order:
+        if component_id not in components:
+            raise fail("components", f"Unknown component {component_id!r}.")
+        if group_id is not None and group_id not in groups:
+            raise fail("group", f"Unknown group {group_id!r}.")
+    for component_id, group_id in order:
+        positions[group_id] += 1
+        Component.objects.filter(pk=component_id).update(
+            group_id=group_id, position=positions[group_id], updated_at=now()
+        )
+    audit(page, by, "component.reorder", page, "Reordered components")
+    touch_page(page.pk)
+
+
+@transaction.atomic
+def create_group(
+    page: Page,
+    *,
+    by: Actor,
+    name: str,
+    description: str = "",
+    components: Iterable[Component] = (),
+) -> ComponentGroup:
+    name = check_text("name", name, required=True)
+    description = check_text("description", description, max_length=2000)
+    group = ComponentGroup.objects.create(
+        page=page,
+        name=name,
+        description=description,
+        position=ComponentGroup.objects.filter(page=page).count() + 1,
+    )
+    _assign(group, components)
+    audit(page, by, "group.create", group, f"Created group {name}")
+    touch_page(page.pk)
+    return group
+
+
+def _assign(group: ComponentGroup, components: Iterable[Component]) -> None:
+    components = list(components)
+    for component in components:
+        if component.page_id != group.page_id:
+            raise fail("components", "A component of another page cannot join this group.")
+    for position, component in enumerate(components, start=1):
+        Component.objects.filter(pk=component.pk).update(group=group, position=position)
+
+
+@transaction.atomic
+def update_group(
+    group: ComponentGroup,
+    *,
+    by: Actor,
+    name: str | None = None,
+    description: str | None = None,
+    components: Iterable[Component] | None = None,
+) -> ComponentGroup:
+    group = ComponentGroup.objects.select_for_update().get(pk=group.pk)
+    if name is not None:
+        group.name = check_text("name", name, required=True)
+    if description is not None:
+        group.description = check_text("description", description, max_length=2000)
+    group.save()
+    if components is not None:
+        Component.objects.filter(group=group).update(group=None)
+        _assign(group, components)
+    audit(group.page, by, "group.update", group, f"Updated group {group.name}")
+    touch_page(group.page_id)
+    return group
+
+
+@transaction.atomic
+def delete_group(group: ComponentGroup, *, by: Actor) -> None:
+    """Delete a group; its components stay, ungrouped."""
+    page = group.page
+    audit(page, by, "group.delete", group, f"Deleted group {group.name}")
+    group.delete()
+    touch_page(page.pk)
+
+
+@transaction.atomic
+def reorder_groups(page: Page, *, by: Actor, order: Sequence[str]) -> None:
+    known = set(ComponentGroup.objects.filter(page=page).values_list("pk", flat=True))
+    for position, group_id in enumerate(order, start=1):
+        if group_id not in known:
+            raise fail("groups", f"Unknown group {group_id!r}.")
+        ComponentGroup.objects.filter(pk=group_id).update(position=position)
+    audit(page, by, "group.reorder", page, "Reordered groups")
+    touch_page(page.pk)

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from candor import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("setup/<str:token>/", views.setup, name="setup"),
+    path("manage/", include("candor.manage.urls")),
+    path("v1/", include("candor.api.urls")),
+    path("", include("candor.public.urls")),
+]

@@ -118,3 +118,20 @@ def incidents_with_timeline(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
             ),
         ),
     )
+
+
+def delivery_counts(update_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Per update, how many deliveries are in each state (pending, sent, failed, cancelled)."""
+    from django.db.models import Count
+
+    from candor.core.models import Delivery
+
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        Delivery.objects.filter(update_id__in=list(update_ids))
+        .values_list("update_id", "state")
+        .annotate(n=Count("id"))
+    )
+    for update_id, state, n in rows:
+        counts.setdefault(update_id, {})[state] = n
+    return counts

@@ -1,3 +1,6 @@
-from django.urls import URLPattern
+from django.urls import include, path
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    # Subscribing, confirming, managing and unsubscribing (the notifications area).
+    path("subscribe/", include("candor.public.subscriptions.urls")),
+]

@@ -1,0 +1,176 @@
+"""Statuspage's JSON shapes (reference §2.2, §3.3), shared by the public API, the management API
+and webhooks. Callers prefetch with queries.incidents_with_timeline to keep this query-free."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from django.conf import settings
+
+from candor.core.models import (
+    Component,
+    ComponentGroup,
+    Incident,
+    IncidentUpdate,
+    Page,
+    Postmortem,
+)
+from candor.core.queries import Rollup, components_by_group, group_status
+
+JSON = dict[str, Any]
+
+
+def iso(value: datetime | None, tz: tzinfo) -> str | None:
+    """ISO 8601 with milliseconds in the page's time zone; `Z` where the offset is zero."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat(timespec="milliseconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def public_url(page: Page) -> str:
+    return page.url or settings.BASE_URL
+
+
+def page_json(page: Page) -> JSON:
+    return {
+        "id": page.pk,
+        "name": page.name,
+        "url": public_url(page),
+        "time_zone": page.time_zone,
+        "updated_at": iso(page.updated_at, page.tz),
+    }
+
+
+def status_json(rollup: Rollup) -> JSON:
+    return {"indicator": rollup.indicator, "description": rollup.description}
+
+
+def component_json(component: Component, page: Page) -> JSON:
+    tz = page.tz
+    return {
+        "id": component.pk,
+        "name": component.name,
+        "status": component.status,
+        "created_at": iso(component.created_at, tz),
+        "updated_at": iso(component.updated_at, tz),
+        "position": component.position,
+        "description": component.description or None,
+        "showcase": component.showcase,
+        "start_date": _date(component.start_date),
+        "group_id": component.group_id,
+        "page_id": component.page_id,
+        "group": False,
+        "only_show_if_degraded": component.only_show_if_degraded,
+    }
+
+
+def group_json(group: ComponentGroup, children: list[Component], page: Page) -> JSON:
+    tz = page.tz
+    return {
+        "id": group.pk,
+        "name": group.name,
+        "status": group_status(children),
+        "created_at": iso(group.created_at, tz),
+        "updated_at": iso(group.updated_at, tz),
+        "position": group.position,
+        "description": group.description or None,
+        "showcase": False,
+        "start_date": None,
+        "group_id": None,
+        "page_id": group.page_id,
+        "group": True,
+        "only_show_if_degraded": False,
+        "components": [c.pk for c in children],
+    }
+
+
+def components_json(page: Page) -> list[JSON]:
+    """Every component, group containers included: children first, then their group."""
+    out: list[JSON] = []
+    for group, children in components_by_group(page):
+        out.extend(component_json(c, page) for c in children)
+        if group is not None:
+            out.append(group_json(group, children, page))
+    return out
+
+
+def update_json(update: IncidentUpdate, page: Page, *, manage: bool = False) -> JSON:
+    tz = page.tz
+    data: JSON = {
+        "id": update.pk,
+        "status": update.status,
+        "body": update.body,
+        "incident_id": update.incident_id,
+        "created_at": iso(update.created_at, tz),
+        "updated_at": iso(update.updated_at, tz),
+        "display_at": iso(update.display_at, tz),
+        "affected_components": update.affected_components,
+        "deliver_notifications": update.deliver_notifications,
+        "custom_tweet": None,
+        "tweet_id": None,
+    }
+    if manage:
+        data["wants_twitter_update"] = False
+        data["twitter_updated_at"] = None
+    return data
+
+
+def incident_json(incident: Incident, page: Page, *, manage: bool = False) -> JSON:
+    """The incident with its updates (newest first) and the components it touches, now."""
+    tz = page.tz
+    updates: Iterable[IncidentUpdate] = incident.updates.all()
+    data: JSON = {
+        "id": incident.pk,
+        "name": incident.name,
+        "status": incident.status,
+        "created_at": iso(incident.created_at, tz),
+        "updated_at": iso(incident.updated_at, tz),
+        "monitoring_at": iso(incident.monitoring_at, tz),
+        "resolved_at": iso(incident.resolved_at, tz),
+        "impact": incident.impact,
+        "shortlink": f"{public_url(page).rstrip('/')}/incidents/{incident.pk}",
+        "started_at": iso(incident.started_at, tz),
+        "page_id": incident.page_id,
+        "incident_updates": [update_json(u, page, manage=manage) for u in updates],
+        "components": [component_json(a.component, page) for a in incident.affected.all()],
+        "reminder_intervals": None,
+    }
+    if manage:
+        data.update(_manage_incident_fields(incident, tz))
+    return data
+
+
+def _manage_incident_fields(incident: Incident, tz: tzinfo) -> JSON:
+    from candor.core.services.postmortems import render_markdown
+
+    postmortem: Postmortem | None = getattr(incident, "postmortem", None)
+    return {
+        "impact_override": incident.impact,
+        "metadata": {},
+        "backfilled": incident.backfilled,
+        "postmortem_body": (
+            render_markdown(postmortem) if postmortem and postmortem.is_published else None
+        ),
+        "postmortem_body_last_updated_at": iso(postmortem.updated_at, tz) if postmortem else None,
+        "postmortem_ignored": False,
+        "postmortem_notified_subscribers": bool(postmortem and postmortem.notified_subscribers),
+        "postmortem_notified_twitter": False,
+        "postmortem_published_at": iso(postmortem.published_at, tz) if postmortem else None,
+        "scheduled_for": None,
+        "scheduled_until": None,
+        "scheduled_remind_prior": False,
+        "scheduled_reminded_at": None,
+        "scheduled_auto_in_progress": False,
+        "scheduled_auto_completed": False,
+        "auto_transition_deliver_notifications_at_end": False,
+        "auto_transition_deliver_notifications_at_start": False,
+        "auto_transition_to_maintenance_state": False,
+        "auto_transition_to_operational_state": False,
+    }

@@ -59,3 +59,65 @@ def make_component(page):
 @pytest.fixture
 def db_vendor() -> str:
     return connection.vendor
+
+
+# --- Real browser: Playwright driving Debian's Chromium (Playwright cannot download its own). ---
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM guard would refuse
+# the test's own database calls next to it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CANDOR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+def assert_accessible(tab, name: str = "") -> None:
+    """axe-core on the page as it is now: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], f"accessibility violations on {name or tab.url}:\n" + "\n".join(bad)
+
+
+SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "docs", "screenshots")
+
+
+def screenshot(tab, name: str) -> None:
+    """Saved under docs/screenshots/ only by `make screenshots` (CANDOR_SCREENSHOTS=1)."""
+    if os.environ.get("CANDOR_SCREENSHOTS") == "1":
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        tab.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)

@@ -1,3 +1,65 @@
-from django.urls import URLPattern
+"""Statuspage's management API v1; every path also answers with a `.json` suffix."""
 
-urlpatterns: list[URLPattern] = []
+from collections.abc import Callable
+
+from django.http import HttpResponse
+from django.urls import URLPattern, re_path
+
+from candor.api import docs
+from candor.api.http import endpoint, not_found
+from candor.api.views import components as c
+from candor.api.views import incidents as i
+from candor.api.views import pages as p
+from candor.api.views import postmortems as pm
+
+PAGE = r"pages/(?P<page_id>[^/]+?)"
+INCIDENT = PAGE + r"/incidents/(?P<incident_id>[^/]+?)"
+
+
+def route(pattern: str, view: Callable[..., HttpResponse]) -> URLPattern:
+    return re_path(rf"^{pattern}(?:\.json)?$", view)
+
+
+urlpatterns = [
+    re_path(r"^openapi\.json$", docs.openapi_document, name="api-openapi"),
+    re_path(r"^docs/?$", docs.docs_page, name="api-docs"),
+    route(r"pages", endpoint(GET=p.list_pages)),
+    route(PAGE, endpoint(GET=p.get_page, PATCH=p.update_page, PUT=p.update_page)),
+    route(PAGE + r"/components", endpoint(GET=c.list_components, POST=c.create_component)),
+    route(
+        PAGE + r"/components/(?P<component_id>[^/]+?)",
+        endpoint(
+            GET=c.get_component,
+            PATCH=c.update_component,
+            PUT=c.update_component,
+            DELETE=c.delete_component,
+        ),
+    ),
+    route(PAGE + r"/component-groups", endpoint(GET=c.list_groups, POST=c.create_group)),
+    route(
+        PAGE + r"/component-groups/(?P<group_id>[^/]+?)",
+        endpoint(GET=c.get_group, PATCH=c.update_group, PUT=c.update_group, DELETE=c.delete_group),
+    ),
+    route(PAGE + r"/incidents", endpoint(GET=i.list_incidents, POST=i.create_incident)),
+    route(PAGE + r"/incidents/unresolved", endpoint(GET=i.list_unresolved)),
+    route(
+        INCIDENT,
+        endpoint(
+            GET=i.get_incident,
+            PATCH=i.update_incident,
+            PUT=i.update_incident,
+            DELETE=i.delete_incident,
+        ),
+    ),
+    route(
+        INCIDENT + r"/incident_updates/(?P<update_id>[^/]+?)",
+        endpoint(PATCH=i.update_incident_update, PUT=i.update_incident_update),
+    ),
+    route(
+        INCIDENT + r"/postmortem",
+        endpoint(GET=pm.get_postmortem, PUT=pm.save_postmortem, DELETE=pm.delete_postmortem),
+    ),
+    route(INCIDENT + r"/postmortem/publish", endpoint(PUT=pm.publish_postmortem)),
+    route(INCIDENT + r"/postmortem/revert", endpoint(PUT=pm.revert_postmortem)),
+    re_path(r"^(?P<rest>.*)$", not_found),
+]

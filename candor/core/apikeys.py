@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from candor.core.models import ApiKey, Page
@@ -53,3 +57,41 @@ def authenticate(plain: str) -> ApiKey | None:
         .filter(key_hash=hash_key(plain), revoked_at__isnull=True)
         .first()
     )
+
+
+# Statuspage clients send a key on every call; a minute is precise enough for "last used".
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def take_token(api_key: ApiKey) -> float:
+    """Count one request against the key's rate limit; 0 if allowed, else seconds to wait.
+
+    A generic cell rate algorithm: the row holds the theoretical arrival time (TAT) of the next
+    request; a request is allowed while TAT is at most `burst - 1` intervals ahead of now, and
+    pushes it one interval further. One conditional UPDATE does both, atomically, on SQLite and
+    PostgreSQL alike, so the limit holds across any number of web processes.
+    """
+    at = timezone.now()
+    rate = float(settings.CANDOR_API_RATE_LIMIT)
+    keys = ApiKey.objects.filter(pk=api_key.pk)
+    if rate <= 0:
+        keys.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=at - LAST_USED_PRECISION)
+        ).update(last_used_at=at)
+        return 0.0
+    interval = 1.0 / rate
+    burst = max(1, int(settings.CANDOR_API_RATE_BURST))
+    clock = at.timestamp()
+    allowed = keys.filter(
+        Q(rate_tat__isnull=True) | Q(rate_tat__lte=clock + (burst - 1) * interval)
+    ).update(
+        rate_tat=Greatest(
+            Coalesce(F("rate_tat"), Value(clock, FloatField())), Value(clock, FloatField())
+        )
+        + Value(interval, FloatField()),
+        last_used_at=at,
+    )
+    if allowed:
+        return 0.0
+    tat = keys.values_list("rate_tat", flat=True).first() or clock
+    return max(tat - (burst - 1) * interval - clock, 0.001)

@@ -38,14 +38,18 @@ def public_url(page: Page) -> str:
     return page.url or settings.BASE_URL
 
 
-def page_json(page: Page) -> JSON:
-    return {
+def page_json(page: Page, *, manage: bool = False) -> JSON:
+    data: JSON = {
         "id": page.pk,
         "name": page.name,
         "url": public_url(page),
         "time_zone": page.time_zone,
         "updated_at": iso(page.updated_at, page.tz),
     }
+    if manage:
+        data["created_at"] = iso(page.created_at, page.tz)
+        data["support_url"] = page.support_url or None
+    return data
 
 
 def status_json(rollup: Rollup) -> JSON:
@@ -88,6 +92,21 @@ def group_json(group: ComponentGroup, children: list[Component], page: Page) -> 
         "group": True,
         "only_show_if_degraded": False,
         "components": [c.pk for c in children],
+    }
+
+
+def component_group_json(group: ComponentGroup, children: list[Component], page: Page) -> JSON:
+    """The management API's component group (reference §3.4), not the group-as-component."""
+    tz = page.tz
+    return {
+        "id": group.pk,
+        "page_id": group.page_id,
+        "name": group.name,
+        "description": group.description or None,
+        "components": [c.pk for c in children],
+        "position": group.position,
+        "created_at": iso(group.created_at, tz),
+        "updated_at": iso(group.updated_at, tz),
     }
 
 
@@ -173,4 +192,39 @@ def _manage_incident_fields(incident: Incident, tz: tzinfo) -> JSON:
         "auto_transition_deliver_notifications_at_start": False,
         "auto_transition_to_maintenance_state": False,
         "auto_transition_to_operational_state": False,
+    }
+
+
+def postmortem_json(postmortem: Postmortem, page: Page) -> JSON:
+    """Statuspage's postmortem (reference §3.5) plus Candor's structured sections.
+
+    `body` is the Markdown of every section once published; `body_draft` is the same document
+    while it is a draft (a draft sent only as `body_draft` reads back exactly as written).
+    """
+    from candor.core.services.postmortems import render_markdown
+
+    tz = page.tz
+    markdown = render_markdown(postmortem)
+    updated = iso(postmortem.updated_at, tz)
+    return {
+        "preview_key": None,
+        "body": markdown if postmortem.is_published else None,
+        "body_updated_at": updated if postmortem.is_published else None,
+        "body_draft": markdown,
+        "body_draft_updated_at": updated,
+        "published_at": iso(postmortem.published_at, tz),
+        "notify_subscribers": postmortem.notified_subscribers,
+        "notify_twitter": False,
+        "custom_tweet": None,
+        "created_at": iso(postmortem.created_at, tz),
+        "updated_at": updated,
+        "title": postmortem.title,
+        "summary": postmortem.summary,
+        "impact_description": postmortem.impact_description,
+        "root_cause": postmortem.root_cause,
+        "corrective_actions": postmortem.corrective_actions,
+        "timeline": [
+            {"at": iso(entry.at, tz), "description": entry.description}
+            for entry in postmortem.timeline.all()
+        ],
     }

@@ -20,6 +20,9 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Rate limit (GCRA): the theoretical arrival time of the next request, in epoch seconds.
+    # Kept in the row and moved by one conditional UPDATE, so every web process shares it.
+    rate_tat = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

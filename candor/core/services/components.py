@@ -128,6 +128,7 @@ def update_component(
     status: str | None = None,
     showcase: bool | None = None,
     only_show_if_degraded: bool | None = None,
+    start_date: date | None | EllipsisType = ...,
 ) -> Component:
     """Edit a component. `status` is the baseline; the effective status follows from it."""
     component = Component.objects.select_for_update().get(pk=component.pk)
@@ -147,6 +148,8 @@ def update_component(
         changed["showcase"] = showcase
     if only_show_if_degraded is not None:
         changed["only_show_if_degraded"] = only_show_if_degraded
+    if start_date is not ...:
+        changed["start_date"] = start_date
     changed = {k: v for k, v in changed.items() if getattr(component, k) != v}
     if not changed:
         return component

@@ -1,0 +1,393 @@
+"""The management API's wire conventions (reference §3.1): keys, rate limit, wrapped bodies in
+JSON or Rails form encoding, bare JSON out, and JSON errors with the right status."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import wraps
+from typing import Any, TypeAlias
+from urllib.parse import parse_qsl
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from candor.core import apikeys
+from candor.core.models import ApiKey, Page
+
+Data: TypeAlias = dict[str, Any]
+Handler: TypeAlias = Callable[..., HttpResponse]
+
+ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        errors: dict[str, list[str]] | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+        self.retry_after = retry_after
+
+
+def error_response(status: int, message: str, errors: dict[str, list[str]] | None = None) -> Any:
+    data: Data = {"error": message}
+    if errors:
+        data["errors"] = errors
+    return JsonResponse(data, status=status)
+
+
+def validation_error(exc: ValidationError, *, status: int = 422) -> ApiError:
+    errors = (
+        {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        if hasattr(exc, "error_dict")
+        else {"base": [str(m) for m in exc.messages]}
+    )
+    first = next(iter(errors.values()))[0] if errors else "Invalid input."
+    return ApiError(status, first, errors)
+
+
+def invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, message, {field: [message]})
+
+
+def ok(data: Any, status: int = 200) -> HttpResponse:
+    """Bare objects and bare arrays, as Statuspage sends them."""
+    return JsonResponse(data, status=status, safe=False)
+
+
+def no_content() -> HttpResponse:
+    return HttpResponse(status=204)
+
+
+# --- authentication and rate limit ---
+
+
+def _presented_key(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() in ("oauth", "bearer"):
+        return value.strip()
+    return ""
+
+
+def authenticate(request: HttpRequest) -> ApiKey:
+    plain = _presented_key(request)
+    if not plain:
+        raise ApiError(401, "Send an API key: Authorization: OAuth <key> (or Bearer <key>).")
+    key = apikeys.authenticate(plain)
+    if key is None:
+        raise ApiError(401, "This API key is not valid: it is wrong or has been revoked.")
+    if key.created_by is not None and not key.created_by.is_active:
+        raise ApiError(403, "This API key belongs to a deactivated account.")
+    wait = apikeys.take_token(key)
+    if wait:
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(429, f"Rate limit exceeded: retry in {seconds} s.", retry_after=seconds)
+    return key
+
+
+def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
+    """One URL: a handler per HTTP method, each called as handler(request, key, **path)."""
+
+    @csrf_exempt
+    def view(request: HttpRequest, **path: str) -> HttpResponse:
+        handler = handlers.get(request.method or "")
+        try:
+            if handler is None:
+                response = error_response(405, f"{request.method} is not allowed here.")
+                response["Allow"] = ", ".join(sorted(handlers))
+                return response
+            for value in path.values():
+                if not ID.fullmatch(value):
+                    raise ApiError(404, "Not found.")
+            key = authenticate(request)
+            return handler(request, key, **path)
+        except ApiError as exc:
+            response = error_response(exc.status, exc.message, exc.errors)
+            if exc.status == 401:
+                response["WWW-Authenticate"] = 'OAuth realm="Candor", Bearer realm="Candor"'
+            if exc.retry_after is not None:
+                response["Retry-After"] = str(exc.retry_after)
+            return response
+        except ValidationError as exc:
+            err = validation_error(exc)
+            return error_response(err.status, err.message, err.errors)
+
+    return view
+
+
+def public(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """A view that needs no key (the OpenAPI document, the docs page)."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return error_response(405, f"{request.method} is not allowed here.")
+        return view(request)
+
+    return wrapper
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error_response(404, "Not found.")
+
+
+# --- scope ---
+
+
+def page_for(key: ApiKey, page_id: str) -> Page:
+    """The page, if this key may touch it; another page's objects do not exist for the key."""
+    if key.page_id is not None and key.page_id != page_id:
+        raise ApiError(404, "Page not found.")
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        raise ApiError(404, "Page not found.")
+    return page
+
+
+# --- input: wrapped bodies, JSON or Rails form encoding ---
+
+
+def _clean(value: Any) -> Any:
+    """Refuse what no database stores: NUL characters and lone surrogates in text."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ApiError(400, "Text cannot contain NUL characters.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(400, "Text must be valid Unicode.") from None
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _clean(k)
+            _clean(v)
+    elif isinstance(value, list):
+        for v in value:
+            _clean(v)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ApiError(400, "Numbers must be finite.")
+    return value
+
+
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+
+
+def _form_parts(key: str) -> list[str]:
+    match = _KEY.match(key)
+    if not match:
+        raise ApiError(400, f"Malformed form field name {key!r}.")
+    return [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+
+
+def _form_put(root: Data, parts: list[str], value: str) -> None:
+    node: Any = root
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        following = None if last else parts[i + 1]
+        if part == "":
+            if not isinstance(node, list):
+                raise ApiError(400, "Malformed form field: [] used on a non-list.")
+            if last:
+                node.append(value)
+                return
+            if following == "":
+                raise ApiError(400, "Nested lists are not supported in form fields.")
+            # Rails: a[][x]=1&a[][y]=2 builds one hash until a key repeats.
+            if node and isinstance(node[-1], dict) and following not in node[-1]:
+                node = node[-1]
+            else:
+                node.append({})
+                node = node[-1]
+            continue
+        if not isinstance(node, dict):
+            raise ApiError(400, "Malformed form field: a name used both as a list and a hash.")
+        if last:
+            node[part] = value
+            return
+        child = node.get(part)
+        if child is None:
+            child = [] if following == "" else {}
+            node[part] = child
+        elif isinstance(child, str):
+            raise ApiError(400, f"Malformed form field: {part!r} is both a value and a hash.")
+        node = child
+
+
+def parse_form(text: str) -> Data:
+    data: Data = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        _form_put(data, _form_parts(key), value)
+    return data
+
+
+def parse_body(request: HttpRequest) -> Data:
+    """The request body as nested data; an empty body (whatever its Content-Type) is {}."""
+    if hasattr(request, "_api_body"):
+        return request._api_body  # type: ignore[no-any-return]
+    raw = request.body
+    data: Any = {}
+    if raw.strip():
+        content_type = request.content_type or ""
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, "The body must be UTF-8.") from None
+        if content_type == "application/x-www-form-urlencoded" or (
+            not content_type.endswith("json") and not text.lstrip().startswith(("{", "["))
+        ):
+            if content_type not in ("application/x-www-form-urlencoded", "", "text/plain"):
+                raise ApiError(400, "Send JSON or application/x-www-form-urlencoded.")
+            data = parse_form(text)
+        else:
+            try:
+                data = json.loads(text)
+            except ValueError:
+                raise ApiError(400, "The body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "The body must be a JSON object.")
+    _clean(data)
+    request._api_body = data  # type: ignore[attr-defined]
+    return data
+
+
+def wrapped(request: HttpRequest, name: str, *, required: bool = True) -> Data:
+    """The fields inside {"<name>": {...}}; unknown fields are left for the caller to ignore."""
+    data = parse_body(request)
+    inner = data.get(name)
+    if inner is None:
+        if required:
+            raise ApiError(400, f'Wrap the fields in "{name}": {{"{name}": {{...}}}}.')
+        return {}
+    if not isinstance(inner, dict):
+        raise ApiError(400, f'"{name}" must be an object.')
+    return inner
+
+
+# --- fields ---
+
+# Exactly what the OpenAPI document declares, so that anything else is refused.
+_TRUE = {"true", "t", "1"}
+_FALSE = {"false", "f", "0"}
+
+
+def text(data: Data, field: str) -> str | None:
+    value = data.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid(field, "Must be a string.")
+    return value
+
+
+def boolean(data: Data, field: str) -> bool | None:
+    value = data.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value in _TRUE | _FALSE:
+        return value in _TRUE
+    raise invalid(field, "Must be a boolean: true/false, t/f or 1/0.")
+
+
+def id_list(data: Data, field: str) -> list[str] | None:
+    value = data.get(field)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise invalid(field, "Must be a list of ids.")
+    return [v for v in value if v != ""]
+
+
+def str_map(data: Data, field: str) -> dict[str, str] | None:
+    value = data.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise invalid(field, "Must be an object of id: status.")
+    return value
+
+
+def when(data: Data, field: str, page: Page) -> datetime | None:
+    """An ISO 8601 time; a bare date, or a time without offset, is read in the page's zone."""
+    value = data.get(field)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise invalid(field, "Must be an ISO 8601 date or time.")
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            day = parse_date(value)
+            parsed = datetime.combine(day, time()) if day else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise invalid(field, "Must be an ISO 8601 date or time, like 2026-03-05T14:05:00Z.")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, page.tz)
+    return parsed
+
+
+def day(data: Data, field: str) -> date | None:
+    value = data.get(field)
+    if value is None or value == "":
+        return None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise invalid(field, "Must be a date, like 2026-03-05.")
+    return parsed
+
+
+# --- query strings ---
+
+
+def query(request: HttpRequest, name: str) -> str | None:
+    value = request.GET.get(name)
+    if value is not None:
+        _clean(value)
+    return value
+
+
+def query_int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    raw = query(request, name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} must be a whole number.") from None
+    if not low <= value <= high:
+        raise ApiError(400, f"{name} must be between {low} and {high}.")
+    return value
+
+
+def window(request: HttpRequest, *, first_page: int = 1) -> tuple[int, int]:
+    """(offset, count) from Statuspage's `page` and `per_page` (max 100; `limit` is an alias)."""
+    per_page = query_int(request, "per_page", 100, 1, 100)
+    per_page = query_int(request, "limit", per_page, 1, 100)
+    number = query_int(request, "page", first_page, first_page, 100_000)
+    return (number - first_page) * per_page, per_page

@@ -216,6 +216,10 @@ if USE_HTTPS:
 CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = envbool("CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS", False)
 CANDOR_API_RATE_LIMIT = envfloat("CANDOR_API_RATE_LIMIT", 10.0)
 CANDOR_API_RATE_BURST = 60
+# Downtime weight of each status in the public uptime bars; maintenance counts neither way.
+CANDOR_UPTIME_WEIGHTS = {"major_outage": 1.0, "partial_outage": 0.3, "degraded_performance": 0.0}
+# The public read path: how often a web process checks for newly rendered documents.
+CANDOR_PUBLIC_POLL_SECONDS = envfloat("CANDOR_PUBLIC_POLL_SECONDS", 0.5)
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from candor.core.models.notifications import (
     SubscriberState,
 )
 from candor.core.models.pages import Component, ComponentGroup, ComponentStatusChange, Page
+from candor.core.models.rendered import RenderedDocument, RenderState
 
 __all__ = [
     "AffectedComponent",
@@ -32,6 +33,8 @@ __all__ = [
     "Page",
     "Postmortem",
     "PostmortemTimelineEntry",
+    "RenderState",
+    "RenderedDocument",
     "Subscriber",
     "SubscriberMode",
     "SubscriberState",

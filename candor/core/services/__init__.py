@@ -27,6 +27,7 @@ from candor.core.services.postmortems import (
     revert_postmortem,
     save_postmortem,
 )
+from candor.core.services.rendered import Document, store_documents
 
 __all__ = [
     "Actor",
@@ -38,6 +39,7 @@ __all__ = [
     "delete_group",
     "delete_incident",
     "delete_postmortem",
+    "Document",
     "edit_incident",
     "edit_update",
     "ensure_default_page",
@@ -49,6 +51,7 @@ __all__ = [
     "revert_postmortem",
     "save_postmortem",
     "set_baseline_status",
+    "store_documents",
     "update_component",
     "update_group",
     "update_page",

@@ -1,0 +1,52 @@
+"""A thin WSGI layer in front of Django: public GETs are answered from the in-memory documents.
+
+Django's whole stack (middleware, URL resolution, response objects) costs more than the answer
+itself; these responses are the same bytes and headers for every visitor, worked out at load
+time. Anything this layer does not know (a miss, a 404, a POST, a plain-HTTP request that must be
+redirected to HTTPS) goes to Django unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+
+from candor.public.store import store
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _secure(environ: dict[str, Any]) -> bool:
+    if environ.get("wsgi.url_scheme") == "https":
+        return True
+    proxy: tuple[str, str] | None = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    return proxy is not None and environ.get(proxy[0]) == proxy[1]
+
+
+def wrap(django_app: WSGIApp) -> WSGIApp:
+    redirect = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
+    hsts_seconds = int(getattr(settings, "SECURE_HSTS_SECONDS", 0) or 0)
+    hsts = [("Strict-Transport-Security", f"max-age={hsts_seconds}")] if hsts_seconds else []
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if store.background_pid != os.getpid():
+            store.start_background()
+        method = environ["REQUEST_METHOD"]
+        site = store.site
+        if (method == "GET" or method == "HEAD") and site is not None:
+            doc = site.docs.get(environ.get("PATH_INFO", ""))
+            if doc is not None and doc.status == 200:
+                secure = _secure(environ) if (redirect or hsts) else False
+                if not (redirect and not secure):
+                    extra = hsts if secure else []
+                    if doc.matches(environ.get("HTTP_IF_NONE_MATCH")):
+                        start_response("304 Not Modified", doc.not_modified + extra)
+                        return []
+                    start_response(doc.status_line, doc.headers + extra)
+                    return [] if method == "HEAD" else [doc.body]
+        return django_app(environ, start_response)
+
+    return application

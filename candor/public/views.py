@@ -1,0 +1,39 @@
+"""Public views: every document comes from the store, the same bytes for every visitor."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from candor.public.store import Served, store
+
+
+def respond(doc: Served, if_none_match: str | None, *, head: bool) -> HttpResponse:
+    if doc.matches(if_none_match):
+        response = HttpResponse(status=304)
+        headers = doc.not_modified
+    else:
+        response = HttpResponse(b"" if head else doc.body, status=doc.status)
+        headers = doc.headers
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+@require_safe
+def document(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    site = store.current()
+    doc = site.get_or_404(request.path_info) if site is not None else None
+    if doc is None:
+        raise Http404("No public page has been rendered yet.")
+    return respond(doc, request.headers.get("If-None-Match"), head=request.method == "HEAD")
+
+
+@never_cache
+def whoami(request: HttpRequest) -> JsonResponse:
+    """Whether this browser belongs to a signed-in operator: the public pages' script asks."""
+    user = request.user
+    response = JsonResponse({"operator": bool(user.is_authenticated and user.is_active)})
+    response["Cache-Control"] = "private, no-store"
+    return response

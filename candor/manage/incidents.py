@@ -1,0 +1,250 @@
+"""The Incidents tab: the list, Create Incident, the detail with Post Update, and Delete."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from candor.core import services
+from candor.core.enums import IMPACT_COMPONENT_STATUS, ComponentStatus, IncidentStatus
+from candor.core.markdown import render_markdown
+from candor.core.models import AffectedComponent, AuditEntry, Incident, IncidentUpdate, Page
+from candor.core.queries import delivery_counts
+from candor.manage.access import responder_required
+from candor.manage.common import actor, add_service_errors, default_page
+from candor.manage.incident_forms import (
+    IncidentCreateForm,
+    PostUpdateForm,
+    impact_choices_with_help,
+    status_choices_with_help,
+)
+
+HISTORY_PER_PAGE = 20
+# Two identical declarations by one person this close together are one double-clicked submit.
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
+
+
+def _with_components(queryset: Any) -> Any:
+    return queryset.prefetch_related(
+        Prefetch(
+            "affected",
+            queryset=AffectedComponent.objects.select_related("component").order_by(
+                "component__position", "component__name"
+            ),
+        )
+    )
+
+
+def is_stale(incident: Incident, page: Page) -> bool:
+    limit = timezone.now() - timedelta(minutes=page.stale_after_minutes)
+    return incident.is_active and incident.last_update_at < limit
+
+
+@responder_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    page = default_page()
+    incidents = Incident.objects.filter(page=page)
+    active = list(_with_components(incidents.active().order_by("-last_update_at")))
+    for incident in active:
+        incident.stale = is_stale(incident, page)
+    history = Paginator(_with_components(incidents.history()), HISTORY_PER_PAGE)
+    history_page = history.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "manage/incidents/list.html",
+        {"page": page, "active": active, "history": history_page},
+    )
+
+
+def _impact_map() -> dict[str, str]:
+    return {
+        impact: ComponentStatus(status).label for impact, status in IMPACT_COMPONENT_STATUS.items()
+    }
+
+
+def _form_context(page: Page, form: Any, **extra: Any) -> dict[str, Any]:
+    message = form["message"].value() if form.is_bound else ""
+    return {
+        "page": page,
+        "form": form,
+        "impact_choices": impact_choices_with_help(),
+        "status_choices": status_choices_with_help(),
+        "impact_map": _impact_map(),
+        "impact_map_json": json.dumps(_impact_map()),
+        "preview": render_markdown(message or ""),
+        **extra,
+    }
+
+
+def _duplicate_declaration(page: Page, user: Any, name: str) -> Incident | None:
+    since = timezone.now() - DOUBLE_SUBMIT_WINDOW
+    entry = (
+        AuditEntry.objects.filter(
+            page=page, user=user, action="incident.create", at__gte=since, object_type="Incident"
+        )
+        .order_by("-at")
+        .first()
+    )
+    if entry is None:
+        return None
+    return Incident.objects.filter(pk=entry.object_id, name=name.strip()).first()
+
+
+@responder_required
+def incident_create(request: HttpRequest) -> HttpResponse:
+    page = default_page()
+    with timezone.override(page.tz):
+        if request.method != "POST":
+            retroactive = request.GET.get("status") == IncidentStatus.RESOLVED
+            initial = {"status": IncidentStatus.RESOLVED, "notify": False} if retroactive else {}
+            form = IncidentCreateForm(page=page, initial=initial)
+            return render(request, "manage/incidents/create.html", _form_context(page, form))
+        form = IncidentCreateForm(request.POST, page=page)
+        if "preview" in request.POST or not form.is_valid():
+            return render(request, "manage/incidents/create.html", _form_context(page, form))
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                # Serialise declarations on this page so a double click cannot slip through.
+                Page.objects.select_for_update().filter(pk=page.pk).first()
+                duplicate = _duplicate_declaration(page, request.user, data["name"])
+                if duplicate is not None:
+                    return redirect("manage_incident", duplicate.pk)
+                retroactive = data["status"] == IncidentStatus.RESOLVED
+                incident = services.declare_incident(
+                    page,
+                    by=actor(request),
+                    name=data["name"],
+                    status=data["status"],
+                    impact=data["impact"],
+                    components=form.component_choice(),
+                    message=data["message"],
+                    notify=data["notify"],
+                    started_at=data["started_at"] if retroactive else None,
+                    resolved_at=data["resolved_at"] if retroactive else None,
+                )
+        except ValidationError as error:
+            add_service_errors(form, error, {"name": "name"})
+            return render(request, "manage/incidents/create.html", _form_context(page, form))
+    messages.success(request, f"Incident “{incident.name}” created.")
+    return redirect("manage_incident", incident.pk)
+
+
+def _detail_context(request: HttpRequest, incident: Incident, form: PostUpdateForm) -> dict:
+    page = incident.page
+    updates = list(incident.updates.select_related("author").order_by("-display_at", "-created_at"))
+    counts = delivery_counts([u.pk for u in updates])
+    affected = list(
+        incident.affected.select_related("component__group").order_by("component__position")
+    )
+    postmortem = getattr(incident, "postmortem", None)
+    return _form_context(
+        page,
+        form,
+        incident=incident,
+        updates=updates,
+        counts=counts,
+        affected=affected,
+        postmortem=postmortem,
+        stale=is_stale(incident, page),
+    )
+
+
+def _get_incident(incident_id: str) -> Incident:
+    return get_object_or_404(Incident.objects.select_related("page"), pk=incident_id)
+
+
+@responder_required
+def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
+    incident = _get_incident(incident_id)
+    with timezone.override(incident.page.tz):
+        form = PostUpdateForm(incident=incident)
+        return render(
+            request, "manage/incidents/detail.html", _detail_context(request, incident, form)
+        )
+
+
+def _is_double_submit(incident: Incident, user: Any, seen: str, status: str, body: str) -> bool:
+    latest = incident.updates.order_by("-display_at", "-created_at").first()
+    if latest is None or not seen or latest.pk == seen:
+        return False
+    return (latest.author_id, latest.status, latest.body) == (user.pk, status, body.strip())
+
+
+@responder_required
+@require_POST
+def incident_update(request: HttpRequest, incident_id: str) -> HttpResponse:
+    incident = _get_incident(incident_id)
+    with timezone.override(incident.page.tz):
+        form = PostUpdateForm(request.POST, incident=incident)
+        if "preview" in request.POST or not form.is_valid():
+            context = _detail_context(request, incident, form)
+            return render(request, "manage/incidents/detail.html", context, status=200)
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                locked = Incident.objects.select_for_update().filter(pk=incident.pk).first()
+                if locked is None:
+                    raise Http404("This incident has been deleted.")
+                if _is_double_submit(
+                    locked, request.user, data["after"], data["status"], data["message"]
+                ):
+                    return redirect("manage_incident", incident.pk)
+                services.post_update(
+                    locked,
+                    by=actor(request),
+                    status=data["status"],
+                    message=data["message"],
+                    impact=data["impact"],
+                    components=form.component_choice(),
+                    notify=data["notify"],
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return render(
+                request, "manage/incidents/detail.html", _detail_context(request, incident, form)
+            )
+    messages.success(request, f"Update posted: {IncidentStatus(data['status']).label}.")
+    return redirect("manage_incident", incident.pk)
+
+
+@responder_required
+def incident_delete(request: HttpRequest, incident_id: str) -> HttpResponse:
+    incident = _get_incident(incident_id)
+    if request.method == "POST":
+        name = incident.name
+        try:
+            services.delete_incident(incident, by=actor(request))
+        except ValidationError:
+            raise Http404("This incident has already been deleted.") from None
+        messages.success(request, f"Incident “{name}” deleted.")
+        return redirect("manage_incidents")
+    has_postmortem = hasattr(incident, "postmortem")
+    return render(
+        request,
+        "manage/incidents/delete.html",
+        {
+            "page": incident.page,
+            "incident": incident,
+            "update_count": IncidentUpdate.objects.filter(incident=incident).count(),
+            "has_postmortem": has_postmortem,
+        },
+    )
+
+
+@responder_required
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """The rendered, sanitised HTML of a Markdown text, for the live preview script."""
+    return HttpResponse(render_markdown(request.POST.get("text", "")))

@@ -1,0 +1,117 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+PASSWORD = "correct horse battery"
+
+
+def test_login_page_renders(client, db):
+    response = client.get("/manage/login/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Log in to Candor" in html
+    assert "Forgot your password?" in html
+
+
+def test_login_with_right_password_goes_to_next(client, responder):
+    response = client.post(
+        "/manage/login/",
+        {"username": "rita", "password": PASSWORD, "next": "/manage/incidents/new/"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/manage/incidents/new/")
+
+
+def test_login_refuses_offsite_next(client, responder):
+    response = client.post(
+        "/manage/login/", {"username": "rita", "password": PASSWORD, "next": "https://evil.test/"}
+    )
+    assert response["Location"] == "/manage/"
+
+
+def test_login_with_wrong_password_shows_error(client, responder):
+    response = client.post("/manage/login/", {"username": "rita", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_refuses_inactive_user(client, responder):
+    responder.is_active = False
+    responder.save()
+    response = client.post("/manage/login/", {"username": "rita", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def _fail(client, username, ip, times):
+    for _ in range(times):
+        client.post("/manage/login/", {"username": username, "password": "wrong"}, REMOTE_ADDR=ip)
+
+
+def test_login_is_throttled_per_username_and_ip(client, admin):
+    _fail(client, "admin", "203.0.113.9", 5)
+    response = client.post(
+        "/manage/login/", {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_login_lockout_does_not_reach_the_admin_from_another_address(admin):
+    attacker, owner = Client(), Client()
+    _fail(attacker, "admin", "203.0.113.9", 10)
+    response = owner.post(
+        "/manage/login/", {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert (response.status_code, response["Location"]) == (302, "/manage/")
+
+
+def test_login_lockout_of_one_user_leaves_other_users_alone(client, admin, responder):
+    _fail(client, "admin", "203.0.113.9", 5)
+    response = client.post(
+        "/manage/login/", {"username": "rita", "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert response.status_code == 302
+
+
+def test_logout_needs_post_and_ends_the_session(responder_client):
+    assert responder_client.get("/manage/logout/").status_code == 405
+    response = responder_client.post("/manage/logout/", follow=True)
+    assert "You have logged out." in response.content.decode()
+    assert responder_client.get("/manage/").status_code == 302
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, responder, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = client.post("/manage/password-reset/", {"email": "rita@example.com"})
+    assert response["Location"] == "/manage/password-reset/sent/"
+    assert [m.to for m in mail.outbox] == [["rita@example.com"]]
+    assert mail.outbox[0].subject == "Reset your Candor password"
+    link = re.search(r"http://[^\s]+/manage/password-reset/[^\s]+/", mail.outbox[0].body).group(0)
+    path = link.split("127.0.0.1:8000", 1)[1]
+    form_url = client.get(path)["Location"]  # Django swaps the token for a session marker
+    response = client.post(
+        form_url, {"new_password1": "a brand new phrase", "new_password2": "a brand new phrase"}
+    )
+    assert response["Location"] == "/manage/password-reset/complete/"
+    responder.refresh_from_db()
+    assert responder.check_password("a brand new phrase")
+
+
+def test_password_reset_answers_the_same_for_unknown_address(client, db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = client.post("/manage/password-reset/", {"email": "nobody@example.com"})
+    assert (response["Location"], len(mail.outbox)) == ("/manage/password-reset/sent/", 0)
+
+
+def test_password_reset_bad_link_says_so(client, db):
+    response = client.get("/manage/password-reset/MQ/bad-token/")
+    assert "This link no longer works" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/manage/login/", "/manage/password-reset/"])
+def test_account_forms_are_csrf_protected(db, url):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(url, {"username": "x", "password": "y", "email": "a@b.c"}).status_code == 403

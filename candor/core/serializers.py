@@ -120,6 +120,14 @@ def components_json(page: Page) -> list[JSON]:
     return out
 
 
+def _affected(rows: list[dict[str, str]] | None) -> list[JSON] | None:
+    """Statuspage's key order; PostgreSQL's jsonb would hand the keys back sorted its own way."""
+    if rows is None:
+        return None
+    keys = ("code", "name", "old_status", "new_status")
+    return [{k: row[k] for k in keys if k in row} for row in rows]
+
+
 def update_json(update: IncidentUpdate, page: Page, *, manage: bool = False) -> JSON:
     tz = page.tz
     data: JSON = {
@@ -130,7 +138,7 @@ def update_json(update: IncidentUpdate, page: Page, *, manage: bool = False) -> 
         "created_at": iso(update.created_at, tz),
         "updated_at": iso(update.updated_at, tz),
         "display_at": iso(update.display_at, tz),
-        "affected_components": update.affected_components,
+        "affected_components": _affected(update.affected_components),
         "deliver_notifications": update.deliver_notifications,
         "custom_tweet": None,
         "tweet_id": None,

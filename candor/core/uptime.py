@@ -134,7 +134,11 @@ def page_uptime(
     result: dict[str, ComponentUptime] = {}
     for component in components:
         log = logs[component.pk]
-        born = component.created_at
+        # Tracked from its start date (Statuspage's), else from its creation or its first
+        # recorded change or window, whichever is earliest.
+        born = min([component.created_at, *log.times[:1], *(w[0] for w in log.windows)])
+        if component.start_date is not None:
+            born = day_start(component.start_date, tz)
         records = [_day(log, d, tz, born=born, end=end, current=component.status) for d in dates]
         tracked = sum(r.tracked for r in records)
         seconds: dict[str, float] = defaultdict(float)

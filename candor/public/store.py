@@ -245,16 +245,21 @@ class Store:
         return timedelta(seconds=float(getattr(settings, "CANDOR_PUBLIC_RERENDER_SECONDS", 300)))
 
     def _load(self, page_id: str, version: int, old: Site | None) -> Site:
-        have = old.docs if old is not None and old.page_id == page_id else {}
-        stored = dict(RenderedDocument.objects.filter(page_id=page_id).values_list("path", "etag"))
-        docs = {p: have[p] for p, etag in stored.items() if p in have and have[p].etag == etag}
-        wanted = [p for p in stored if p not in docs]
-        rows = RenderedDocument.objects.filter(page_id=page_id, path__in=wanted).values_list(
-            "path", "status", "content_type", "etag", "body"
-        )
-        for path, status, content_type, etag, body in rows:
-            docs[path] = Served.make(path, status, content_type, etag, bytes(body))
-        return Site(page_id, version, docs)
+        return load_site(page_id, version, old)
+
+
+def load_site(page_id: str, version: int, old: Site | None = None) -> Site:
+    """The stored documents; those whose ETag did not change are taken over from `old`."""
+    have = old.docs if old is not None and old.page_id == page_id else {}
+    stored = dict(RenderedDocument.objects.filter(page_id=page_id).values_list("path", "etag"))
+    docs = {p: have[p] for p, etag in stored.items() if p in have and have[p].etag == etag}
+    wanted = [p for p in stored if p not in docs]
+    rows = RenderedDocument.objects.filter(page_id=page_id, path__in=wanted).values_list(
+        "path", "status", "content_type", "etag", "body"
+    )
+    for path, status, content_type, etag, body in rows:
+        docs[path] = Served.make(path, status, content_type, etag, bytes(body))
+    return Site(page_id, version, docs)
 
 
 store = Store()

@@ -34,6 +34,4 @@ def document(request: HttpRequest, **kwargs: object) -> HttpResponse:
 def whoami(request: HttpRequest) -> JsonResponse:
     """Whether this browser belongs to a signed-in operator: the public pages' script asks."""
     user = request.user
-    response = JsonResponse({"operator": bool(user.is_authenticated and user.is_active)})
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return JsonResponse({"operator": bool(user.is_authenticated and user.is_active)})

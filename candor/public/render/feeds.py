@@ -41,7 +41,7 @@ def _feed(site: Site, cls: type[SyndicationFeed], path: str) -> SyndicationFeed:
     feed = cls(
         title=f"{page.name} status: incident history",
         link=f"{base}/history",
-        description=f"Incidents and their updates on {page.name}",
+        description="Incidents and their updates, newest first",
         feed_url=f"{base}{path}",
         language="en",
         feed_guid=f"{base}{path}",

@@ -1,0 +1,41 @@
+from django.core.management import call_command
+
+from candor.core.models import RenderedDocument
+from candor.public.export import file_for
+from tests.public.factories import full_page
+
+
+def test_export_writes_the_bytes_that_are_served(client, tmp_path, default_page):
+    data = full_page(default_page)
+    call_command("export", str(tmp_path))
+    paths = list(RenderedDocument.objects.values_list("path", flat=True))
+    assert f"/incidents/{data['past'].pk}/postmortem" in paths
+    for path in paths:
+        served = client.get("/incidents/unknown" if path == "/404" else path)
+        assert (path, (tmp_path / file_for(path)).read_bytes()) == (path, served.content)
+
+
+def test_export_lays_pages_out_for_a_static_web_server(tmp_path, default_page):
+    call_command("export", str(tmp_path))
+    for name in (
+        "index.html",
+        "history/index.html",
+        "404.html",
+        "history.atom",
+        "history.rss",
+        "api/v2/summary.json",
+        "api/v2/incidents/unresolved.json",
+        "api/v2/scheduled-maintenances/upcoming.json",
+        "static/public/status.css",
+        "static/public/status.js",
+    ):
+        assert (name, (tmp_path / name).is_file()) == (name, True)
+
+
+def test_file_for_maps_urls_to_files():
+    assert [file_for(p) for p in ("/", "/history/2", "/incidents/abc", "/api/v2/x.json")] == [
+        "index.html",
+        "history/2/index.html",
+        "incidents/abc/index.html",
+        "api/v2/x.json",
+    ]

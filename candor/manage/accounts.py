@@ -7,6 +7,7 @@ elsewhere cannot lock an administrator out.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -23,10 +24,13 @@ def logout(request: HttpRequest) -> HttpResponse:
     return response
 
 
-password_change = auth_views.PasswordChangeView.as_view(
-    template_name="registration/password_change.html",
-    success_url=reverse_lazy("manage_incidents"),
-)
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("manage_incidents")
+    success_message = "Your password has been changed."
+
+
+password_change = PasswordChangeView.as_view()
 
 password_reset = auth_views.PasswordResetView.as_view(
     template_name="registration/password_reset_form.html",

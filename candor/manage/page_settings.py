@@ -1,8 +1,109 @@
-from django.http import Http404, HttpRequest, HttpResponse
+"""Page settings: name, public URL, time zone, support link, logo, the stale-incident flag."""
 
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from candor.core import services
 from candor.manage.access import admin_required
+from candor.manage.common import actor, add_service_errors, default_page
+
+MAX_LOGO_BYTES = 512 * 1024
+# Raster images only: an SVG can carry script.
+LOGO_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": ".png",
+    b"\xff\xd8\xff": ".jpg",
+    b"GIF87a": ".gif",
+    b"GIF89a": ".gif",
+}
+
+
+def _time_zones() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class PageSettingsForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=255, help_text="Shown at the top of the page.")
+    url = forms.URLField(
+        label="Public URL",
+        required=False,
+        max_length=255,
+        assume_scheme="https",
+        help_text="Where visitors read this status page, e.g. https://status.example.com.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone", help_text="Times on the public page and here are shown in it."
+    )
+    support_url = forms.URLField(
+        label="Support link",
+        required=False,
+        max_length=255,
+        assume_scheme="https",
+        help_text="Where visitors can ask for help.",
+    )
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG, JPEG or GIF, up to 512 KB.",
+        widget=forms.ClearableFileInput,
+    )
+    stale_after_minutes = forms.IntegerField(
+        label="Flag incidents without an update after (minutes)",
+        min_value=5,
+        max_value=24 * 60,
+        help_text="An active incident with no update for this long is flagged on the "
+        "Incidents tab.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = _time_zones()  # type: ignore[attr-defined]
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if not isinstance(logo, UploadedFile):
+            return logo
+        if logo.size is not None and logo.size > MAX_LOGO_BYTES:
+            raise ValidationError("The logo is too large: keep it to 512 KB or less.")
+        head = logo.read(8)
+        logo.seek(0)
+        if not any(head.startswith(sig) for sig in LOGO_SIGNATURES):
+            raise ValidationError("Upload a PNG, JPEG or GIF image.")
+        return logo
 
 
 @admin_required
 def edit(request: HttpRequest) -> HttpResponse:
-    raise Http404("Not built yet.")
+    page = default_page()
+    initial = {
+        "name": page.name,
+        "url": page.url,
+        "time_zone": page.time_zone,
+        "support_url": page.support_url,
+        "logo": page.logo,
+        "stale_after_minutes": page.stale_after_minutes,
+    }
+    form = PageSettingsForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        logo = fields.pop("logo")
+        if logo is False:  # "Clear" ticked
+            fields["logo"] = ""
+        elif isinstance(logo, UploadedFile):
+            fields["logo"] = logo
+        try:
+            services.update_page(page, by=actor(request), **fields)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Page settings saved.")
+            return redirect("manage_settings")
+    return render(request, "manage/settings.html", {"page": page, "form": form})

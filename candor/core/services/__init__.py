@@ -28,12 +28,14 @@ from candor.core.services.postmortems import (
     save_postmortem,
 )
 from candor.core.services.rendered import Document, store_documents
+from candor.core.services.users import create_user, update_user
 
 __all__ = [
     "Actor",
     "create_component",
     "create_group",
     "create_page",
+    "create_user",
     "declare_incident",
     "delete_component",
     "delete_group",
@@ -55,4 +57,5 @@ __all__ = [
     "update_component",
     "update_group",
     "update_page",
+    "update_user",
 ]

@@ -69,14 +69,16 @@
     list.addEventListener("click", function (e) {
       var button = e.target.closest("button[data-move]");
       if (!button) { return; }
+      e.preventDefault();
       var row = button.closest(".entry");
       var how = button.dataset.move;
       if (how === "up" && row.previousElementSibling) {
-        e.preventDefault(); row.parentNode.insertBefore(row, row.previousElementSibling);
+        row.parentNode.insertBefore(row, row.previousElementSibling);
       } else if (how === "down" && row.nextElementSibling) {
-        e.preventDefault(); row.parentNode.insertBefore(row.nextElementSibling, row);
+        row.parentNode.insertBefore(row.nextElementSibling, row);
       }
       renumber(list);
+      button.focus();
     });
   });
   function renumber(list) {

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-try:
-    from candor.core.markdown import render_markdown
-except ImportError:  # pragma: no cover - until the shared helper lands: plain, escaped text
-
-    def render_markdown(text: str) -> str:
-        return linebreaks(escape(text)) if text.strip() else ""
+from candor.core.markdown import render_markdown
 
 
 def markdown(text: str) -> SafeString:

@@ -138,3 +138,12 @@ def test_very_long_titles_and_messages_are_kept_whole(client, default_page):
     services.declare_incident(default_page, by=None, name=title, message=message)
     page = html(client)
     assert title in page and message in page
+
+
+def test_messages_are_rendered_as_sanitised_markdown(client, default_page):
+    services.declare_incident(
+        default_page, by=None, name="Slow", message="**Bold** and [docs](https://example.com)"
+    )
+    page = html(client)
+    assert "<strong>Bold</strong>" in page
+    assert '<a href="https://example.com" rel="nofollow noopener">docs</a>' in page

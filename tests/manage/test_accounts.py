@@ -115,3 +115,63 @@ def test_password_reset_bad_link_says_so(client, db):
 def test_account_forms_are_csrf_protected(db, url):
     client = Client(enforce_csrf_checks=True)
     assert client.post(url, {"username": "x", "password": "y", "email": "a@b.c"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/manage/",
+        "/manage/incidents/new/",
+        "/manage/components/",
+        "/manage/components/new/",
+        "/manage/groups/new/",
+        "/manage/settings/",
+        "/manage/users/",
+        "/manage/users/new/",
+        "/manage/password/",
+    ],
+)
+def test_administrator_opens_every_management_page(admin_client, url):
+    assert admin_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/manage/",
+        "/manage/incidents/new/",
+        "/manage/components/",
+        "/manage/components/new/",
+        "/manage/groups/new/",
+        "/manage/password/",
+    ],
+)
+def test_responder_opens_incident_and_component_pages(responder_client, url):
+    assert responder_client.get(url).status_code == 200
+
+
+def test_responder_posting_to_user_admin_is_forbidden_and_writes_nothing(responder_client, admin):
+    response = responder_client.post(
+        f"/manage/users/{admin.pk}/", {"email": "x@example.com", "role": "responder"}
+    )
+    admin.refresh_from_db()
+    assert (response.status_code, admin.is_superuser, admin.email) == (
+        403,
+        True,
+        "admin@example.com",
+    )
+
+
+def test_password_change_confirms(responder_client, responder):
+    response = responder_client.post(
+        "/manage/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another long phrase",
+            "new_password2": "another long phrase",
+        },
+        follow=True,
+    )
+    responder.refresh_from_db()
+    assert responder.check_password("another long phrase")
+    assert "Your password has been changed." in response.content.decode()

@@ -36,5 +36,9 @@ test: lint typecheck pytest
 screenshots: $(STAMP)
 	CANDOR_SCREENSHOTS=1 $(BIN)/pytest -m browser -p no:xdist tests
 
+# The public read path against nginx serving the same bytes (docs/performance.md).
+bench-public: $(STAMP)
+	$(BIN)/python benchmarks/public/bench.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -156,11 +156,14 @@ def _day(log: _Log, d: date, tz: tzinfo, *, born: datetime, end: datetime, curre
     if hi <= lo:
         return record
     record.tracked = (hi - lo).total_seconds()
-    cuts: Sequence[datetime] = sorted(
-        {lo, hi}
-        | {t for t in log.times if lo < t < hi}
-        | {t for s, e, _ in log.windows for t in (s, e) if lo < t < hi}
-    )
+    inside = log.times[bisect.bisect_right(log.times, lo) : bisect.bisect_left(log.times, hi)]
+    windows = [w for w in log.windows if w[0] < hi and w[1] > lo]
+    if not inside and not windows:
+        status = log.at(lo, current)  # one status all day: the usual case
+        if status != CS.OPERATIONAL:
+            record.seconds[status] = record.tracked
+        return record
+    cuts = sorted({lo, hi, *inside, *(t for s, e, _ in windows for t in (s, e) if lo < t < hi)})
     for a, b in zip(cuts, cuts[1:], strict=False):
         status = log.at(a, current)
         if status != CS.OPERATIONAL:

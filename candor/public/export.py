@@ -28,6 +28,10 @@ def export_site(site: Site, directory: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(doc.body)
         written.append(target)
+        if doc.gzip is not None:  # for nginx's gzip_static: the same compressed bytes
+            packed = target.with_name(target.name + ".gz")
+            packed.write_bytes(doc.gzip.body)
+            written.append(packed)
     for name in STATIC_FILES:
         found = finders.find(name)
         if found:

@@ -42,11 +42,12 @@ def wrap(django_app: WSGIApp) -> WSGIApp:
                 secure = _secure(environ) if (redirect or hsts) else False
                 if not (redirect and not secure):
                     extra = hsts if secure else []
+                    variant = doc.pick(environ.get("HTTP_ACCEPT_ENCODING"))
                     if doc.matches(environ.get("HTTP_IF_NONE_MATCH")):
-                        start_response("304 Not Modified", doc.not_modified + extra)
+                        start_response("304 Not Modified", variant.not_modified + extra)
                         return []
-                    start_response(doc.status_line, doc.headers + extra)
-                    return [] if method == "HEAD" else [doc.body]
+                    start_response(doc.status_line, variant.headers + extra)
+                    return [] if method == "HEAD" else [variant.body]
         return django_app(environ, start_response)
 
     return application

@@ -8,6 +8,7 @@ serving what it has; a process that starts then reads the last copy from the dat
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from candor.core.models import Page, RenderedDocument
+from candor.core.services import claim_refresh
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +40,54 @@ REASONS = {200: "200 OK", 304: "304 Not Modified", 404: "404 Not Found"}
 NOT_FOUND = "/404"
 
 
+def gzipped(body: bytes) -> bytes:
+    """Deterministic gzip (no timestamp): `candor export` writes the same bytes as served."""
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def _compressible(content_type: str, body: bytes) -> bool:
+    kind = content_type.split(";")[0]
+    textual = kind.startswith("text/") or kind.endswith(("json", "xml")) or kind == "image/svg+xml"
+    return textual and len(body) >= 1024
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    if not accept_encoding or "gzip" not in accept_encoding:
+        return False
+    for item in accept_encoding.split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=")
+            return not (params and q.replace("0", "").replace(".", "") == "")
+    return False
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One representation of a document: its bytes and its response headers, worked out once."""
+
+    etag: str
+    body: bytes
+    headers: list[tuple[str, str]]
+    not_modified: list[tuple[str, str]]
+
+
 @dataclass(frozen=True)
 class Served:
-    """One stored document with its response headers worked out once, not per request."""
+    """One stored document, as sent plain and, for text worth it, gzipped."""
 
     path: str
     status: int
     content_type: str
     etag: str
     body: bytes
-    headers: list[tuple[str, str]] = field(default_factory=list, compare=False)
-    not_modified: list[tuple[str, str]] = field(default_factory=list, compare=False)
+    plain: Variant = field(compare=False)
+    gzip: Variant | None = field(default=None, compare=False)
 
     @classmethod
     def make(cls, path: str, status: int, content_type: str, etag: str, body: bytes) -> Served:
+        compressed = gzipped(body) if _compressible(content_type, body) else None
         common = [
-            ("ETag", etag),
             ("Cache-Control", CACHE_CONTROL),
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "same-origin"),
@@ -66,12 +100,29 @@ class Served:
         ]
         if content_type.startswith("application/json"):
             common.append(("Access-Control-Allow-Origin", "*"))
-        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *common]
-        return cls(path, status, content_type, etag, body, headers, common)
+        if compressed is not None:
+            common.append(("Vary", "Accept-Encoding"))
+
+        def variant(tag: str, data: bytes, encoding: str | None) -> Variant:
+            cached = [("ETag", tag), *common]
+            headers = [("Content-Type", content_type), ("Content-Length", str(len(data)))]
+            if encoding:
+                headers.append(("Content-Encoding", encoding))
+            return Variant(tag, data, headers + cached, cached)
+
+        plain = variant(etag, body, None)
+        # A strong ETag names one representation: the gzipped one gets its own.
+        packed = variant(etag[:-1] + '-gz"', compressed, "gzip") if compressed else None
+        return cls(path, status, content_type, etag, body, plain, packed)
 
     @property
     def status_line(self) -> str:
         return REASONS.get(self.status, f"{self.status} Status")
+
+    def pick(self, accept_encoding: str | None) -> Variant:
+        if self.gzip is not None and accepts_gzip(accept_encoding):
+            return self.gzip
+        return self.plain
 
     def matches(self, if_none_match: str | None) -> bool:
         """RFC 9110 If-None-Match: weak comparison, a list of tags, or `*`."""
@@ -79,8 +130,8 @@ class Served:
             return False
         if if_none_match.strip() == "*":
             return True
-        tags = (t.strip().removeprefix("W/") for t in if_none_match.split(","))
-        return self.etag in tags
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return self.plain.etag in tags or (self.gzip is not None and self.gzip.etag in tags)
 
 
 @dataclass(frozen=True)
@@ -224,9 +275,13 @@ class Store:
             if rendered_version is None or time.monotonic() - seen >= grace:
                 render_page(page_id)
                 row = self._state()
-        elif rendered_at is not None and timezone.now() - rendered_at > self.rerender_after:
+        elif (
             # Time alone moves the uptime bars and the day-by-day history.
-            render_page(page_id, refresh_after=self.rerender_after)
+            rendered_at is not None
+            and timezone.now() - rendered_at > self.rerender_after
+            and claim_refresh(page_id, older_than=self.rerender_after)
+        ):
+            render_page(page_id, same_version=True)
             row = self._state()
         if row is None or row[2] is None:
             return

@@ -9,13 +9,15 @@ from django.views.decorators.http import require_safe
 from candor.public.store import Served, store
 
 
-def respond(doc: Served, if_none_match: str | None, *, head: bool) -> HttpResponse:
-    if doc.matches(if_none_match):
+def respond(doc: Served, request: HttpRequest) -> HttpResponse:
+    variant = doc.pick(request.headers.get("Accept-Encoding"))
+    if doc.matches(request.headers.get("If-None-Match")):
         response = HttpResponse(status=304)
-        headers = doc.not_modified
+        headers = variant.not_modified
     else:
-        response = HttpResponse(b"" if head else doc.body, status=doc.status)
-        headers = doc.headers
+        head = request.method == "HEAD"
+        response = HttpResponse(b"" if head else variant.body, status=doc.status)
+        headers = variant.headers
     for name, value in headers:
         response[name] = value
     return response
@@ -27,7 +29,7 @@ def document(request: HttpRequest, **kwargs: object) -> HttpResponse:
     doc = site.get_or_404(request.path_info) if site is not None else None
     if doc is None:
         raise Http404("No public page has been rendered yet.")
-    return respond(doc, request.headers.get("If-None-Match"), head=request.method == "HEAD")
+    return respond(doc, request)
 
 
 @never_cache

@@ -39,3 +39,10 @@ def test_file_for_maps_urls_to_files():
         "incidents/abc/index.html",
         "api/v2/x.json",
     ]
+
+
+def test_export_writes_the_gzipped_bytes_that_are_served(client, tmp_path, default_page):
+    full_page(default_page)
+    call_command("export", str(tmp_path))
+    served = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert (tmp_path / "index.html.gz").read_bytes() == served.content

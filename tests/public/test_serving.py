@@ -1,3 +1,4 @@
+import gzip
 import io
 import os
 from datetime import timedelta
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from candor.core import services
 from candor.core.models import RenderedDocument, RenderState
-from candor.core.services import Document, store_documents
+from candor.core.services import Document, claim_refresh, store_documents
 from candor.public.render import render_page
 from candor.public.store import CACHE_CONTROL, read_snapshot, store, write_snapshot
 from candor.wsgi import application
@@ -136,21 +137,19 @@ def test_store_documents_never_replaces_a_newer_render(default_page):
     assert bytes(RenderedDocument.objects.get(page=default_page, path="/").body) != b"old"
 
 
-def test_store_documents_refreshes_the_same_version_only_when_old(default_page):
+def test_store_documents_refreshes_the_same_version_only_once_claimed(default_page):
     render_page(default_page.pk)
     version = RenderState.objects.get(page=default_page).version
     doc = Document("/", b"new", "text/html")
     assert store_documents(default_page.pk, version=version, documents=[doc]) is False
+    assert claim_refresh(default_page.pk, older_than=timedelta(minutes=5)) is False
     RenderState.objects.filter(page=default_page).update(
         rendered_at=timezone.now() - timedelta(hours=1)
     )
-    stored = store_documents(
-        default_page.pk, version=version, documents=[doc], refresh_after=timedelta(minutes=5)
-    )
-    assert (stored, list(RenderedDocument.objects.values_list("path", flat=True))) == (
-        True,
-        ["/"],
-    )
+    claims = [claim_refresh(default_page.pk, older_than=timedelta(minutes=5)) for _ in range(2)]
+    stored = store_documents(default_page.pk, version=version, documents=[doc], same_version=True)
+    assert (claims, stored) == ([True, False], True)
+    assert list(RenderedDocument.objects.values_list("path", flat=True)) == ["/"]
 
 
 def test_wsgi_fast_path_serves_the_same_bytes_and_headers_as_django(client, incident):
@@ -179,3 +178,22 @@ def test_snapshot_round_trips_every_document(tmp_path, incident):
     assert {p: d.body for p, d in copy.docs.items()} == {
         p: d.body for p, d in store.site.docs.items()
     }
+
+
+def test_gzip_is_served_to_clients_that_accept_it(client, incident):
+    plain = client.get("/")
+    packed = client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert (packed["Content-Encoding"], gzip.decompress(packed.content)) == ("gzip", plain.content)
+    assert packed["ETag"] != plain["ETag"]
+    assert (plain["Vary"], packed["Vary"]) == ("Accept-Encoding", "Accept-Encoding")
+    assert "Content-Encoding" not in client.get("/", HTTP_ACCEPT_ENCODING="gzip;q=0")
+    etag = packed["ETag"]
+    assert client.get("/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_wsgi_fast_path_serves_gzip_like_django(client, incident):
+    store.refresh()
+    django = client.get("/api/v2/summary.json", HTTP_ACCEPT_ENCODING="gzip")
+    status, headers, body = wsgi_get("/api/v2/summary.json", accept_encoding="gzip")
+    assert (status, body, headers["ETag"]) == ("200 OK", django.content, django["ETag"])
+    assert headers["Content-Encoding"] == "gzip"

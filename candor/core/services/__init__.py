@@ -27,7 +27,7 @@ from candor.core.services.postmortems import (
     revert_postmortem,
     save_postmortem,
 )
-from candor.core.services.rendered import Document, store_documents
+from candor.core.services.rendered import Document, claim_refresh, store_documents
 from candor.core.services.users import create_user, update_user
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "delete_component",
     "delete_group",
     "delete_incident",
+    "claim_refresh",
     "delete_postmortem",
     "Document",
     "edit_incident",

@@ -30,6 +30,17 @@ class Document:
             object.__setattr__(self, "etag", etag_of(self.body))
 
 
+def claim_refresh(page_id: str, *, older_than: timedelta) -> bool:
+    """Time alone moves the uptime bars and the day-by-day history, so the stored documents are
+    rendered again now and then; of all the web processes noticing, only the one that wins this
+    claim does it."""
+    at = now()
+    claimed = RenderState.objects.filter(page_id=page_id, rendered_at__lt=at - older_than).update(
+        rendered_at=at
+    )
+    return claimed == 1
+
+
 def _state(page_id: str) -> RenderState:
     try:
         return RenderState.objects.select_for_update().get(page_id=page_id)
@@ -49,22 +60,17 @@ def store_documents(
     *,
     version: int,
     documents: Iterable[Document],
-    refresh_after: timedelta | None = None,
+    same_version: bool = False,
 ) -> bool:
     """Replace a page's public documents with those rendered at `version`.
 
     A render of an older version never overwrites a newer one; the same version is stored again
-    only when `refresh_after` is given and the stored one is older than that (time moves the
-    uptime bars and the day-by-day history). Only documents whose bytes changed are written.
-    Returns whether anything was stored.
+    only for a refresh claimed with `claim_refresh` (`same_version`). Only documents whose bytes
+    changed are written. Returns whether anything was stored.
     """
     state = _state(page_id)
     at = now()
-    if state.version > version:
-        return False
-    if state.version == version and (
-        refresh_after is None or state.rendered_at > at - refresh_after
-    ):
+    if state.version > version or (state.version == version and not same_version):
         return False
     wanted = {d.path: d for d in documents}
     stored = dict(RenderedDocument.objects.filter(page_id=page_id).values_list("path", "etag"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from candor.core.models import Page
 from candor.core.services import store_documents
@@ -12,7 +11,7 @@ from candor.public.render.site import build_documents
 log = logging.getLogger(__name__)
 
 
-def render_page(page_id: str, *, refresh_after: timedelta | None = None) -> bool:
+def render_page(page_id: str, *, same_version: bool = False) -> bool:
     """Render and store the page's public site as of now; returns whether anything was stored."""
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
@@ -21,7 +20,7 @@ def render_page(page_id: str, *, refresh_after: timedelta | None = None) -> bool
         page.pk,
         version=page.version,
         documents=build_documents(page),
-        refresh_after=refresh_after,
+        same_version=same_version,
     )
 
 

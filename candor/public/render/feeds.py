@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
+from candor.core.models import Incident, IncidentUpdate
 from candor.core.serializers import public_url
 from candor.core.services import Document
 
@@ -50,9 +51,7 @@ def _feed(site: Site, cls: type[SyndicationFeed], path: str) -> SyndicationFeed:
     for incident in site.incidents[:FEED_ENTRIES]:
         updates = list(incident.updates.all())
         latest = updates[0].display_at if updates else incident.updated_at
-        content = render_to_string(
-            "public/feed_entry.html", {"incident": incident, "updates": updates, "tz": site.tz}
-        )
+        content = _entry(site, incident, updates)
         feed.add_item(
             title=incident.name,
             link=f"{base}/incidents/{incident.pk}",
@@ -63,6 +62,24 @@ def _feed(site: Site, cls: type[SyndicationFeed], path: str) -> SyndicationFeed:
             updateddate=max(latest, incident.updated_at),
         )
     return feed
+
+
+_entries: dict[str, tuple[tuple[Any, ...], str]] = {}
+
+
+def _entry(site: Site, incident: Incident, updates: list[IncidentUpdate]) -> str:
+    """An entry's content; kept per incident while what it is made of stays the same."""
+    from candor.public.render.site import fingerprint
+
+    key = fingerprint(site, incident)
+    cached = _entries.get(incident.pk)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    content = render_to_string(
+        "public/feed_entry.html", {"incident": incident, "updates": updates, "tz": site.tz}
+    )
+    _entries[incident.pk] = (key, content)
+    return content
 
 
 def build(site: Site) -> list[Document]:

@@ -21,8 +21,16 @@ class Command(BaseCommand):
             default=int(os.environ.get("CANDOR_WEB_WORKERS", "0")) or (os.cpu_count() or 1),
             help="web server processes (default: one per CPU)",
         )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("CANDOR_WEB_THREADS", "0")) or 4,
+            help="Python threads per process (default 4; see docs/performance.md)",
+        )
 
-    def handle(self, *args: object, host: str, port: int, workers: int, **options: object) -> None:
+    def handle(
+        self, *args: object, host: str, port: int, workers: int, threads: int, **options: object
+    ) -> None:
         from granian import Granian
 
         call_command("migrate", interactive=False, verbosity=0)
@@ -42,6 +50,11 @@ class Command(BaseCommand):
             port=port,
             interface="wsgi",  # type: ignore[arg-type]
             workers=workers,
+            # A few threads per process: the GIL runs one at a time, and the public pages are
+            # answered in microseconds from memory; more threads only add contention and tail
+            # latency (docs/performance.md), while a few keep slow management requests apart.
+            blocking_threads=threads,
+            backpressure=threads * 16,
             respawn_failed_workers=True,
             log_access=False,
         ).serve()

@@ -1,0 +1,267 @@
+# ruff: noqa: S603, S607, S310 - a benchmark driving local programs and 127.0.0.1 only
+"""`make bench-public`: Candor's public read path against nginx serving the same bytes.
+
+Builds a page of 20 components and 200 incidents through the services in a database of its own,
+starts `candor serve` with production settings, exports the site and serves it with nginx, checks
+that both answer the same bytes, then loads `/` and `/api/v2/summary.json` on each with wrk at 64
+connections, one after the other, and reports requests/s and p50/p99. Last, it measures how long
+a change takes to reach readers. Everything listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+BIN = Path(sys.executable).parent
+URLS = ["/", "/api/v2/summary.json"]
+# As wrk sends by default (no compression), and as every browser asks (gzip).
+ENCODINGS = {"identity": [], "gzip": ["Accept-Encoding: gzip"]}
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+THREADS = os.environ.get("BENCH_THREADS", "2")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> bytes:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - 127.0.0.1 only
+        return response.read()
+
+
+def wait_up(url: str, process: subprocess.Popen) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            sys.exit(f"{process.args} exited with {process.returncode}")
+        try:
+            fetch(url)
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{url} did not answer")
+
+
+def database(tmp: Path) -> tuple[str, callable]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = dict(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    )
+    name = f"candor_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return parts._replace(path=f"/{name}").geturl(), drop
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, headers: list[str]) -> dict[str, float]:
+    flags = [arg for h in headers for arg in ("-H", h)]
+    out = subprocess.run(
+        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", *flags, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {}
+    for pct in ("50", "99"):
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
+        latency[pct] = float(value) * UNITS[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": latency["50"],
+        "p99": latency["99"],
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def change_latency(env: dict[str, str], base: str, rounds: int = 6) -> list[float]:
+    """Seconds from a change sent to the management API until a reader (any process) sees it."""
+    import json
+
+    key = (
+        subprocess.run(
+            [BIN / "candor", "apikey", "create", "--name", "bench"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    summary = json.loads(fetch(base + "/api/v2/summary.json"))
+    page_id = summary["page"]["id"]
+    edge = next(c["id"] for c in summary["components"] if c["name"] == "Edge 4")
+    results = []
+    for n in range(rounds):
+        status = "major_outage" if n % 2 == 0 else "operational"
+        body = json.dumps({"component": {"status": status}}).encode()
+        request = urllib.request.Request(
+            f"{base}/v1/pages/{page_id}/components/{edge}",
+            data=body,
+            method="PATCH",
+            headers={"Authorization": f"OAuth {key}", "Content-Type": "application/json"},
+        )
+        started = time.time()
+        urllib.request.urlopen(request, timeout=30).read()  # noqa: S310 - 127.0.0.1 only
+        while time.time() - started < 30:
+            components = json.loads(fetch(base + "/api/v2/components.json"))["components"]
+            if next(c["status"] for c in components if c["id"] == edge) == status:
+                break
+            time.sleep(0.005)
+        results.append(time.time() - started)
+        time.sleep(1.2)  # rate limit of the management API, and a quiet moment between rounds
+    return results
+
+
+def main() -> None:
+    if not shutil.which("wrk") or not Path("/usr/sbin/nginx").exists():
+        sys.exit("make bench-public needs wrk and nginx (apt-get install wrk nginx-light)")
+    tmp = Path(tempfile.mkdtemp(prefix="candor-bench-"))
+    tmp.chmod(0o755)  # nginx's workers run as another user
+    db_url, drop = database(tmp)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "CANDOR_DATA_DIR": str(tmp / "data"),
+        "CANDOR_DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "candor.settings",
+    }
+    procs: list[subprocess.Popen] = []
+    try:
+        subprocess.run([BIN / "candor", "migrate", "-v0"], env=env, check=True)
+        populated = subprocess.run(
+            [BIN / "python", HERE / "populate.py"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        render = re.search(r"render_seconds=([\d.]+)", populated.stderr).group(1)
+        site = tmp / "site"
+        subprocess.run([BIN / "candor", "export", site], env=env, check=True, capture_output=True)
+
+        candor_port, nginx_port = free_port(), free_port()
+        log = open(tmp / "candor.log", "w")  # noqa: SIM115
+        candor = subprocess.Popen(
+            [BIN / "candor", "serve", "--port", str(candor_port)], env=env, stdout=log, stderr=log
+        )
+        procs.append(candor)
+        (tmp / "public-site.conf").write_text(
+            (HERE / "site.conf.in")
+            .read_text()
+            .replace("@PORT@", str(nginx_port))
+            .replace("@SITE@", str(site))
+        )
+        (tmp / "nginx.conf").write_text(
+            (HERE / "nginx.conf.in").read_text().replace("@TMP@", str(tmp))
+        )
+        nginx = subprocess.Popen(["/usr/sbin/nginx", "-c", tmp / "nginx.conf", "-p", tmp])
+        procs.append(nginx)
+        servers = {
+            "candor": f"http://127.0.0.1:{candor_port}",
+            "nginx": f"http://127.0.0.1:{nginx_port}",
+        }
+        for name, base in servers.items():
+            wait_up(base + "/", candor if name == "candor" else nginx)
+        sizes = {}
+        for encoding, headers in ENCODINGS.items():
+            for path in URLS:
+                bodies = {
+                    name: fetch(base + path, dict(h.split(": ") for h in headers))
+                    for name, base in servers.items()
+                }
+                if bodies["candor"] != bodies["nginx"]:
+                    sys.exit(f"{path} ({encoding}): Candor and nginx serve different bytes")
+                sizes[(encoding, path)] = len(bodies["candor"])
+
+        results = {}
+        for encoding, headers in ENCODINGS.items():
+            for path in URLS:
+                for name, base in servers.items():
+                    wrk(base + path, headers)  # warm-up round, result discarded
+                    results[(encoding, path, name)] = wrk(base + path, headers)
+        latencies = change_latency(env, servers["candor"])
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        drop()
+
+    lines = [
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}; "
+        f"database {db_url.split(':')[0]}; wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}",
+        f"Render of the whole site after the data was built: {render} s (cold process)",
+        "",
+        "| URL | encoding | bytes | server | requests/s | p50 ms | p99 ms | non-2xx | "
+        "Candor/nginx |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for encoding in ENCODINGS:
+        for path in URLS:
+            ours = results[(encoding, path, "candor")]
+            theirs = results[(encoding, path, "nginx")]
+            for name in ("candor", "nginx"):
+                r = results[(encoding, path, name)]
+                ratio = f"{ours['rps'] / theirs['rps']:.2f}" if name == "candor" else ""
+                lines.append(
+                    f"| `{path}` | {encoding} | {sizes[(encoding, path)]} | {name} | "
+                    f"{r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {ratio} |"
+                )
+    lines += [
+        "",
+        "Change to reader (s, from sending a component change to the management API until "
+        "/api/v2/components.json shows it): " + ", ".join(f"{x:.2f}" for x in latencies),
+    ]
+    report = "\n".join(lines)
+    print(report)
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "public.md").write_text(report + "\n")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -107,3 +107,19 @@ def test_manage_responder_does_not_see_admin_tabs(live_server, browser_page, sig
     tabs = tab.locator("nav.tabs").inner_text()
     assert "Users" not in tabs and "API keys" not in tabs and "Incidents" in tabs
     assert tab.goto(f"{base}/manage/users/").status == 403
+
+
+@pytest.mark.browser
+def test_manage_pages_pass_axe_in_dark_mode(live_server, browser, signed_in):
+    _, base, objs = signed_in
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(f"{base}/manage/login/")
+    tab.get_by_label("Username").fill("admin")
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Log in").click()
+    for path in ("/manage/", f"/manage/incidents/{objs['incident'].pk}/", "/manage/components/"):
+        tab.goto(base + path)
+        assert_accessible(tab, f"{path} in dark mode")
+    screenshot(tab, "manage-components-dark")
+    context.close()

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from candor.core import services
 from candor.core.enums import ACTIVE_STATUSES, ComponentStatus
@@ -201,9 +200,10 @@ def _swap(ids: list[str], target: str, direction: str) -> list[str] | None:
 
 
 @responder_required
-@require_POST
 def reorder(request: HttpRequest) -> HttpResponse:
     """Move a component within its group, or a group among groups, one place up or down."""
+    if request.method != "POST":
+        return redirect("manage_components")
     page = default_page()
     kind, target, direction = (request.POST.get(k, "") for k in ("kind", "id", "direction"))
     if kind == "group":

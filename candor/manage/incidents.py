@@ -183,9 +183,11 @@ def _is_double_submit(incident: Incident, user: Any, seen: str, status: str, bod
 
 
 @responder_required
-@require_POST
 def incident_update(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _get_incident(incident_id)
+    if request.method != "POST":
+        # Where a login that interrupted a Post Update comes back to: the form is on the detail.
+        return redirect("manage_incident", incident.pk)
     with timezone.override(incident.page.tz):
         form = PostUpdateForm(request.POST, incident=incident)
         if "preview" in request.POST or not form.is_valid():

@@ -382,9 +382,23 @@ def test_post_update_to_deleted_incident_is_404(responder_client, page):
     assert response.status_code == 404
 
 
-def test_post_update_requires_post(responder_client, page):
+def test_post_update_get_goes_to_the_incident(responder_client, page):
     incident = declare(page)
-    assert responder_client.get(f"/manage/incidents/{incident.pk}/update/").status_code == 405
+    response = responder_client.get(f"/manage/incidents/{incident.pk}/update/")
+    assert response["Location"] == f"/manage/incidents/{incident.pk}/"
+
+
+def test_post_update_expired_session_returns_to_the_form_after_login(client, responder, page):
+    incident = declare(page)
+    url = f"/manage/incidents/{incident.pk}/update/"
+    response = client.post(url, {"status": "identified", "message": "m", "impact": "minor"})
+    assert response["Location"] == f"/manage/login/?next={url}"
+    login = client.post(
+        "/manage/login/", {"username": "rita", "password": "correct horse battery", "next": url}
+    )
+    assert login["Location"] == url
+    assert client.get(url)["Location"] == f"/manage/incidents/{incident.pk}/"
+    assert incident.updates.count() == 1
 
 
 def test_post_update_is_csrf_protected(responder, page):

@@ -11,6 +11,14 @@
     }, 0);
   });
 
+  // Coming back with the Back button shows the page as it was left: make it usable again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      delete form.dataset.submitted;
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    });
+  });
+
   // "Notify subscribers" follows the Status until the operator touches it; Resolved shows the
   // retroactive times.
   function syncResolved(form) {

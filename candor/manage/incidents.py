@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -250,3 +251,27 @@ def incident_delete(request: HttpRequest, incident_id: str) -> HttpResponse:
 def markdown_preview(request: HttpRequest) -> HttpResponse:
     """The rendered, sanitised HTML of a Markdown text, for the live preview script."""
     return HttpResponse(render_markdown(request.POST.get("text", "")))
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label="Title", max_length=255)
+
+
+@responder_required
+def incident_rename(request: HttpRequest, incident_id: str) -> HttpResponse:
+    """Correct the title without adding a timeline entry (nobody is notified)."""
+    incident = _get_incident(incident_id)
+    form = RenameForm(request.POST or None, initial={"name": incident.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_incident(incident, by=actor(request), name=form.cleaned_data["name"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Title saved.")
+            return redirect("manage_incident", incident.pk)
+    return render(
+        request,
+        "manage/incidents/rename.html",
+        {"page": incident.page, "incident": incident, "form": form},
+    )

@@ -14,6 +14,11 @@ urlpatterns = [
         name="manage_incident_update",
     ),
     path(
+        "incidents/<str:incident_id>/rename/",
+        incidents.incident_rename,
+        name="manage_incident_rename",
+    ),
+    path(
         "incidents/<str:incident_id>/delete/",
         incidents.incident_delete,
         name="manage_incident_delete",

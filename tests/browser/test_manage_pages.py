@@ -43,6 +43,7 @@ def test_manage_pages_pass_axe(signed_in):
         "/manage/": None,
         f"/manage/incidents/{objs['incident'].pk}/": None,
         f"/manage/incidents/{objs['incident'].pk}/delete/": None,
+        f"/manage/incidents/{objs['incident'].pk}/rename/": None,
         "/manage/incidents/new/?status=resolved": "manage-create-retroactive",
         "/manage/components/new/": None,
         f"/manage/components/{objs['component'].pk}/": "manage-component",

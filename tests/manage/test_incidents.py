@@ -445,3 +445,39 @@ def test_incident_delete_twice_is_404(responder_client, page):
 
 def test_incident_status_is_postmortem_label_known():
     assert IncidentStatus.POSTMORTEM.label == "Postmortem"
+
+
+def test_markdown_preview_returns_sanitised_html(responder_client):
+    response = responder_client.post(
+        "/manage/incidents/preview/", {"text": "*hi* [x](javascript:alert(1)) <script>"}
+    )
+    assert response.content.decode() == (
+        "<p><em>hi</em> [x](javascript:alert(1)) &lt;script&gt;</p>\n"
+    )
+
+
+def test_markdown_preview_needs_login(client, db):
+    response = client.post("/manage/incidents/preview/", {"text": "x"})
+    assert response.status_code == 302
+
+
+def test_incident_rename_changes_title_without_timeline_entry(responder_client, page):
+    incident = declare(page)
+    response = responder_client.post(
+        f"/manage/incidents/{incident.pk}/rename/", {"name": "Ticket submission failing"}
+    )
+    incident.refresh_from_db()
+    assert response["Location"] == f"/manage/incidents/{incident.pk}/"
+    assert (incident.name, incident.updates.count()) == ("Ticket submission failing", 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("", "This field is required."), ("x" * 256, "Ensure this value has at most 255")],
+)
+def test_incident_rename_rejects_bad_title(responder_client, page, name, message):
+    incident = declare(page)
+    response = responder_client.post(f"/manage/incidents/{incident.pk}/rename/", {"name": name})
+    assert message in response.context["form"].errors["name"][0]
+    incident.refresh_from_db()
+    assert incident.name == SEED_TITLE

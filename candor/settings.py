@@ -217,8 +217,28 @@ if USE_HTTPS:
 CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = envbool("CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS", False)
 CANDOR_API_RATE_LIMIT = envfloat("CANDOR_API_RATE_LIMIT", 10.0)
 CANDOR_API_RATE_BURST = 60
+
+
+def _uptime_weights(raw: str) -> dict[str, float]:
+    """`major_outage=1,partial_outage=0.3,degraded_performance=0`: any of them, each 0 to 1."""
+    weights = {"major_outage": 1.0, "partial_outage": 0.3, "degraded_performance": 0.0}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        name, _, value = item.partition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = -1.0
+        if name.strip() not in weights or not 0 <= weight <= 1:
+            raise ImproperlyConfigured(
+                f"CANDOR_UPTIME_WEIGHTS: {item!r} is not status=weight with a weight from 0 to 1 "
+                f"(statuses: {', '.join(weights)})"
+            )
+        weights[name.strip()] = weight
+    return weights
+
+
 # Downtime weight of each status in the public uptime bars; maintenance counts neither way.
-CANDOR_UPTIME_WEIGHTS = {"major_outage": 1.0, "partial_outage": 0.3, "degraded_performance": 0.0}
+CANDOR_UPTIME_WEIGHTS = _uptime_weights(env("CANDOR_UPTIME_WEIGHTS"))
 # The public read path: how often a web process checks for newly rendered documents.
 CANDOR_PUBLIC_POLL_SECONDS = envfloat("CANDOR_PUBLIC_POLL_SECONDS", 0.5)
 

@@ -16,6 +16,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,10 @@ URLS = ["/", "/api/v2/summary.json"]
 # As wrk sends by default (no compression), and as every browser asks (gzip).
 ENCODINGS = {"identity": [], "gzip": ["Accept-Encoding: gzip"]}
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
-DURATION = os.environ.get("BENCH_DURATION", "10s")
+DURATION = os.environ.get("BENCH_DURATION", "5s")
+# Candor and nginx take turns, several rounds each; the medians are reported. The machine is
+# shared, and a burst of someone else's work must not land on one server only.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 THREADS = os.environ.get("BENCH_THREADS", "2")
 
 
@@ -90,10 +94,10 @@ def database(tmp: Path) -> tuple[str, callable]:
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, headers: list[str]) -> dict[str, float]:
+def wrk(url: str, headers: list[str], duration: str = DURATION) -> dict[str, float]:
     flags = [arg for h in headers for arg in ("-H", h)]
     out = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", *flags, url],
+        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}", "--latency", *flags, url],
         capture_output=True,
         text=True,
         check=True,
@@ -155,6 +159,7 @@ def change_latency(env: dict[str, str], base: str, rounds: int = 6) -> list[floa
 def main() -> None:
     if not shutil.which("wrk") or not Path("/usr/sbin/nginx").exists():
         sys.exit("make bench-public needs wrk and nginx (apt-get install wrk nginx-light)")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     tmp = Path(tempfile.mkdtemp(prefix="candor-bench-"))
     tmp.chmod(0o755)  # nginx's workers run as another user
     db_url, drop = database(tmp)
@@ -216,9 +221,16 @@ def main() -> None:
         results = {}
         for encoding, headers in ENCODINGS.items():
             for path in URLS:
-                for name, base in servers.items():
-                    wrk(base + path, headers)  # warm-up round, result discarded
-                    results[(encoding, path, name)] = wrk(base + path, headers)
+                runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+                for base in servers.values():
+                    wrk(base + path, headers, "2s")  # warm-up, result discarded
+                for _ in range(ROUNDS):
+                    for name, base in servers.items():
+                        runs[name].append(wrk(base + path, headers))
+                for name, got in runs.items():
+                    results[(encoding, path, name)] = {
+                        k: statistics.median(r[k] for r in got) for k in got[0]
+                    }
         latencies = change_latency(env, servers["candor"])
     finally:
         for proc in reversed(procs):
@@ -232,7 +244,8 @@ def main() -> None:
     lines = [
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}; "
-        f"database {db_url.split(':')[0]}; wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}",
+        f"database {db_url.split(':')[0]}; wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, "
+        f"median of {ROUNDS} alternating rounds; load average before: {load}",
         f"Render of the whole site after the data was built: {render} s (cold process)",
         "",
         "| URL | encoding | bytes | server | requests/s | p50 ms | p99 ms | non-2xx | "

@@ -38,7 +38,7 @@ def test_status_page_shows_90_day_bars_with_tooltips_and_percentages(client, dat
     assert len(bars) == 3
     label, days = bars[0]
     assert label.endswith("uptime over the past 90 days")
-    assert len(re.findall(r'<span class="b-[a-z_]+" title="[^"]+"></span>', days)) == 90
+    assert len(re.findall(r'<i class="(op|dp|po|mo|um|nd)" title="[^"]+"></i>', days)) == 90
     assert re.search(r"\d+\.\d\d% uptime", page)
 
 

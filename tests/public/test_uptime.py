@@ -120,3 +120,17 @@ def test_uptime_days_follow_the_page_time_zone(default_page, component):
     at = datetime(2026, 6, 1, 11, 30, tzinfo=UTC)  # 23:30 in Auckland
     record = page_uptime(default_page, [component], days=3, at=at)[component.pk]
     assert [d.date.isoformat() for d in record.days] == ["2026-05-30", "2026-05-31", "2026-06-01"]
+
+
+def test_uptime_weights_come_from_the_environment_fail_loud():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from candor.settings import _uptime_weights
+
+    assert _uptime_weights("partial_outage=0.5, degraded_performance=0.1") == {
+        "major_outage": 1.0,
+        "partial_outage": 0.5,
+        "degraded_performance": 0.1,
+    }
+    with pytest.raises(ImproperlyConfigured):
+        _uptime_weights("partial_outage=2")

@@ -32,6 +32,13 @@ HISTORY_DAYS = 14
 MONTHS_PER_HISTORY_PAGE = 3
 STATIC_FILES = ("public/status.css", "public/status.js")
 NOT_FOUND_PATH = "/404"
+BAR_CLASSES = {
+    "operational": "op",
+    "degraded_performance": "dp",
+    "partial_outage": "po",
+    "major_outage": "mo",
+    "under_maintenance": "um",
+}
 
 
 @cache
@@ -82,7 +89,7 @@ def _duration(seconds: float) -> str:
 def _bars(days: list[Day]) -> str:
     """The 90 day marks of one bar, built here rather than in a template loop (1800 a page)."""
     return "".join(
-        format_html('<span class="b-{}" title="{}"></span>', d["cls"], d["title"])
+        format_html('<i class="{}" title="{}"></i>', BAR_CLASSES.get(d["cls"], "nd"), d["title"])
         for d in map(_bar_day, days)
     )
 

@@ -319,6 +319,13 @@ def id_list(data: Data, field: str) -> list[str] | None:
     return [v for v in value if v != ""]
 
 
+def check_object(data: Data, field: str) -> None:
+    """A field accepted and ignored must still have the declared type."""
+    value = data.get(field)
+    if value is not None and not isinstance(value, dict):
+        raise invalid(field, "Must be an object.")
+
+
 def str_map(data: Data, field: str) -> dict[str, str] | None:
     value = data.get(field)
     if value is None:
@@ -342,7 +349,7 @@ def when(data: Data, field: str, page: Page) -> datetime | None:
             parsed = datetime.combine(day, time()) if day else None
     except ValueError:
         parsed = None
-    if parsed is None:
+    if parsed is None or not 1970 <= parsed.year <= 9998:
         raise invalid(field, "Must be an ISO 8601 date or time, like 2026-03-05T14:05:00Z.")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, page.tz)
@@ -374,12 +381,11 @@ def query(request: HttpRequest, name: str) -> str | None:
 
 def query_int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
     raw = query(request, name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, f"{name} must be a whole number.") from None
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise ApiError(400, f"{name} must be a whole number.")
+    value = int(raw)
     if not low <= value <= high:
         raise ApiError(400, f"{name} must be between {low} and {high}.")
     return value

@@ -1,4 +1,4 @@
-"""docs/api.md's curl walk-through, run as written (real bash, curl and jq) against a live Candor."""
+"""docs/api.md's curl walk-through, run as written (bash, curl, jq) against a live Candor."""
 
 import json
 import os
@@ -47,7 +47,9 @@ def test_walkthrough_drives_the_example_update_sequence(live_server, transaction
         "critical",
     )
     assert Component.objects.get(name="Help Desk").status == "operational"
-    assert set(AuditEntry.objects.filter(api_key__isnull=False).values_list("action", flat=True)) == {
+    assert set(
+        AuditEntry.objects.filter(api_key__isnull=False).values_list("action", flat=True)
+    ) == {
         "component.create",
         "incident.create",
         "incident.update",

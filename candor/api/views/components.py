@@ -143,7 +143,8 @@ def _group_json(group: ComponentGroup, page: Page) -> Data:
 
 def _group_description(request: HttpRequest, fields: Data) -> str | None:
     # Statuspage's spec puts `description` beside the wrapper; accept it inside as well.
-    return text(fields, "description") or text(parse_body(request), "description")
+    inside, beside = text(fields, "description"), text(parse_body(request), "description")
+    return inside if inside is not None else beside
 
 
 def list_groups(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:

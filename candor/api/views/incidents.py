@@ -11,6 +11,7 @@ from candor.api.http import (
     ApiError,
     Data,
     boolean,
+    check_object,
     id_list,
     invalid,
     ok,
@@ -140,10 +141,12 @@ def create_incident(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResp
     impact = _impact_override(fields) or _computed_impact(choice) or Impact.NONE
     started_at = when(fields, "started_at", page)
     resolved_at = when(fields, "resolved_at", page)
+    backfill_date = when(fields, "backfill_date", page)
+    check_object(fields, "metadata")
     if boolean(fields, "backfilled"):
         # A backfilled incident is Candor's retroactive one: resolved, dated in the past.
         status = IncidentStatus.RESOLVED
-        started_at = started_at or when(fields, "backfill_date", page)
+        started_at = started_at or backfill_date
         if started_at is None:
             raise invalid("backfill_date", "A backfilled incident needs its backfill_date.")
         resolved_at = resolved_at or started_at
@@ -183,6 +186,11 @@ def update_incident(
     impact = _impact_override(fields)
     choice = _components(page, fields)
     notify = boolean(fields, "deliver_notifications")
+    check_object(fields, "metadata")
+    # Meaningful only on create; still checked, so that a malformed value is refused.
+    boolean(fields, "backfilled")
+    for field in ("backfill_date", "started_at", "resolved_at"):
+        when(fields, field, page)
     if impact is None and choice and status != IncidentStatus.RESOLVED:
         impact = _computed_impact(choice)
     try:
@@ -224,6 +232,9 @@ def update_incident_update(
     if update is None:
         raise ApiError(404, "Incident update not found.")
     fields = wrapped(request, "incident_update")
+    # Accepted and ignored: an edit notifies nobody again, and Candor does not tweet.
+    boolean(fields, "deliver_notifications")
+    boolean(fields, "wants_twitter_update")
     try:
         update = services.edit_update(
             update,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.http import ok, page_for, text, wrapped
+from candor.api.http import ok, page_for, text, window, wrapped
 from candor.core import services
 from candor.core.models import ApiKey, Page
 from candor.core.serializers import page_json
@@ -14,7 +14,8 @@ PAGE_FIELDS = ("name", "url", "time_zone", "support_url")
 
 def list_pages(request: HttpRequest, key: ApiKey) -> HttpResponse:
     pages = Page.objects.all() if key.page_id is None else Page.objects.filter(pk=key.page_id)
-    return ok([page_json(p, manage=True) for p in pages])
+    offset, count = window(request)
+    return ok([page_json(p, manage=True) for p in pages[offset : offset + count]])
 
 
 def get_page(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:

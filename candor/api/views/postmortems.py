@@ -15,6 +15,7 @@ from candor.api.http import (
     no_content,
     ok,
     page_for,
+    parse_body,
     text,
     validation_error,
     when,
@@ -97,6 +98,8 @@ def publish_postmortem(
     _postmortem(incident)
     fields = wrapped(request, "postmortem", required=False)
     notify = boolean(fields, "notify_subscribers")
+    boolean(fields, "notify_twitter")  # accepted and ignored: Candor does not tweet
+    text(fields, "custom_tweet")
     try:
         services.publish_postmortem(incident, by=key, notify=bool(notify))
     except ValidationError as exc:
@@ -109,6 +112,7 @@ def revert_postmortem(
 ) -> HttpResponse:
     page = page_for(key, page_id)
     incident = incident_of(page, incident_id)
+    parse_body(request)  # any object, usually {}
     _postmortem(incident)
     services.revert_postmortem(incident, by=key)
     return _answer(incident, page)

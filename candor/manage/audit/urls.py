@@ -1,3 +1,5 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from candor.manage.audit import views
+
+urlpatterns = [path("", views.audit_log, name="manage_audit")]

@@ -4,6 +4,8 @@ invalid. No 5xx, every answer as the document says, and invalid input refused wi
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -20,8 +22,24 @@ from candor.api.openapi import document
 from candor.core import apikeys, services
 
 EXAMPLES = 100
-# Django's own WSGI handler: candor.wsgi's public fast path would start its poller thread here.
-application = WSGIHandler()
+_django = WSGIHandler()
+
+
+def application(environ, start_response):
+    """Django's own WSGI handler (candor.wsgi's public fast path would start its poller thread
+    here), kept from closing the test's database connection at the end of each request, as
+    Django's test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = _django(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 CALLS = {}
 
 schema = schemathesis.openapi.from_dict(

@@ -40,6 +40,8 @@ def application(environ, start_response):
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
 CALLS = {}
 
 schema = schemathesis.openapi.from_dict(

@@ -36,6 +36,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    # Live-server request threads would otherwise keep their connections open past the test,
+    # and PostgreSQL could not drop the test database at the end.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture
 def page(db) -> Page:
     return services.create_page(by=None, name="Acme Status", time_zone="Europe/Paris")

@@ -146,3 +146,64 @@ def test_public_page_refreshes_itself_every_60_seconds(live_server, browser_page
     browser_page.clock.run_for(61_000)
     browser_page.locator(".banner.i-critical").wait_for()
     assert browser_page.locator(".banner").inner_text().strip().endswith("Major System Outage")
+
+
+@pytest.mark.browser
+def test_public_status_page_with_90_days_of_history(live_server, browser_page, transactional_db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    page = services.ensure_default_page()
+    page = services.update_page(page, by=None, name="Acme Cloud", time_zone="Europe/Paris")
+    started = (timezone.now() - timedelta(days=120)).date()
+    group = services.create_group(page, by=None, name="Help Desk")
+    names = ["Ticket Submission", "Knowledge Base", "Live Chat", "Email", "Website", "API"]
+    components = [
+        services.create_component(
+            page, by=None, name=name, group=group if n < 3 else None, start_date=started
+        )
+        for n, name in enumerate(names)
+    ]
+    now = timezone.now()
+    for n, (days, hours, impact) in enumerate(
+        [
+            (3, 2, "critical"),
+            (11, 1, "major"),
+            (25, 5, "minor"),
+            (40, 3, "major"),
+            (63, 1, "critical"),
+            (80, 8, "minor"),
+        ]
+    ):
+        start = now - timedelta(days=days)
+        services.declare_incident(
+            page,
+            by=None,
+            name=f"Elevated error rates on {names[n]}",
+            status="resolved",
+            impact=impact,
+            components=[components[n]],
+            message="Between the times shown, some requests failed. Service is fully restored.",
+            started_at=start,
+            resolved_at=start + timedelta(hours=hours),
+        )
+    incident = services.declare_incident(
+        page,
+        by=None,
+        name="Help Desk Ticket Submission Disrupted",
+        impact="major",
+        components=[components[0]],
+        message="We are aware of reports that help desk ticket submission is failing "
+        "and are investigating.",
+    )
+    services.post_update(
+        incident,
+        by=None,
+        status="identified",
+        message="We have identified a **database connectivity** issue. A fix is being applied.",
+    )
+    browser_page.goto(f"{live_server.url}/")
+    assert browser_page.locator(".bars .mo").count() >= 2
+    screenshot(browser_page, "public-status")
+    assert_accessible(browser_page, "/ with history")

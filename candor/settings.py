@@ -127,6 +127,8 @@ def _database() -> dict[str, Any]:
     db: dict[str, Any] = dict(parsed)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["CONN_MAX_AGE"] = 0
+        # A file, not memory, so that worker subprocesses started by tests see the test database.
+        db["TEST"] = {"NAME": str(DATA_DIR / "test-candor.sqlite3")}
         db["OPTIONS"] = {
             # IMMEDIATE takes the write lock at BEGIN: concurrent writers queue instead of failing.
             "transaction_mode": "IMMEDIATE",
@@ -241,6 +243,32 @@ def _uptime_weights(raw: str) -> dict[str, float]:
 CANDOR_UPTIME_WEIGHTS = _uptime_weights(env("CANDOR_UPTIME_WEIGHTS"))
 # The public read path: how often a web process checks for newly rendered documents.
 CANDOR_PUBLIC_POLL_SECONDS = envfloat("CANDOR_PUBLIC_POLL_SECONDS", 0.5)
+
+
+def envseconds(name: str, default: list[float]) -> list[float]:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        values = [float(v) for v in raw.split(",")]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be comma-separated seconds, not {raw!r}") from None
+    if any(v < 0 for v in values):
+        raise ImproperlyConfigured(f"{name} must not hold negative delays, not {raw!r}")
+    return values
+
+
+# Notifications (docs/notifications.md): when each attempt of a delivery is made, in seconds
+# after the previous failure; the first entry is the delay of the first attempt.
+CANDOR_RETRY_SCHEDULE = envseconds(
+    "CANDOR_RETRY_SCHEDULE", [0, 5, 300, 1800, 7200, 18000, 36000, 50400]
+)
+CANDOR_RETRY_JITTER = envfloat("CANDOR_RETRY_JITTER", 0.2)
+CANDOR_WEBHOOK_TIMEOUT = envfloat("CANDOR_WEBHOOK_TIMEOUT", 30.0)
+# A claimed delivery not finished within the lease is claimable again (a worker died).
+CANDOR_DELIVERY_LEASE = envfloat("CANDOR_DELIVERY_LEASE", 120.0)
+CANDOR_WORKER_THREADS = int(envfloat("CANDOR_WORKER_THREADS", 4))
+CANDOR_EMAIL_BATCH = int(envfloat("CANDOR_EMAIL_BATCH", 100))
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,10 @@ transaction. Sending them is the worker's job."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from candor.core import events
@@ -15,8 +18,19 @@ from candor.core.models import (
     IncidentUpdate,
     Subscriber,
     SubscriberMode,
+    SubscriberState,
 )
-from candor.core.services.base import now
+from candor.core.services.base import Actor, audit, now
+
+# PostgreSQL NOTIFY channel the workers LISTEN on.
+CHANNEL = "candor_deliveries"
+
+
+def notify_workers() -> None:
+    """Inside the writer's transaction: PostgreSQL delivers the NOTIFY only if it commits."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
 
 
 def _matching(page_id: str, component_ids: list[str]) -> QuerySet[Subscriber]:
@@ -32,6 +46,7 @@ def _matching(page_id: str, component_ids: list[str]) -> QuerySet[Subscriber]:
 def _create(rows: list[Delivery]) -> int:
     if rows:
         Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        notify_workers()
         transaction.on_commit(lambda: events.deliveries_created.send(sender=Delivery))
     return len(rows)
 
@@ -81,3 +96,91 @@ def cancel_for_incident(incident: Incident) -> int:
     return Delivery.objects.filter(update__incident=incident, state=DeliveryState.PENDING).update(
         state=DeliveryState.CANCELLED
     )
+
+
+@transaction.atomic
+def retry_failed(update: IncidentUpdate, *, by: Actor) -> int:
+    """Give the update's failed deliveries to still-active subscribers a fresh schedule."""
+    count = Delivery.objects.filter(
+        update=update, state=DeliveryState.FAILED, subscriber__state=SubscriberState.ACTIVE
+    ).update(state=DeliveryState.PENDING, attempts=0, next_attempt_at=now(), lease_until=None)
+    if count:
+        notify_workers()
+        transaction.on_commit(lambda: events.deliveries_created.send(sender=Delivery))
+        audit(
+            update.incident.page,
+            by,
+            "deliveries.retry",
+            update,
+            f"Retried {count} failed deliveries of an update to {update.incident.name}",
+        )
+    return count
+
+
+# --- Reminders to the team --------------------------------------------------------------------
+
+
+def send_reminders() -> int:
+    """Each active incident silent for its page's stale_after_minutes: one email to every
+    Responder and Administrator, repeated at most once per that interval while it stays silent."""
+    from django.contrib.auth import get_user_model
+
+    from candor.core.transports.email import send_email
+
+    at = now()
+    sent = 0
+    incidents = Incident.objects.active().filter(backfilled=False).select_related("page")
+    for incident in incidents:
+        quiet = timedelta(minutes=incident.page.stale_after_minutes)
+        if incident.last_update_at > at - quiet:
+            continue
+        if incident.reminded_at is not None and incident.reminded_at > at - quiet:
+            continue
+        # A conditional update claims the reminder: of several workers, only one sends it.
+        claimed = Incident.objects.filter(pk=incident.pk, reminded_at=incident.reminded_at).update(
+            reminded_at=at
+        )
+        if not claimed:
+            continue
+        staff = get_user_model().objects.filter(is_active=True).exclude(email="")
+        for user in staff:
+            send_email(
+                "reminder",
+                user.email,
+                {
+                    "incident": incident,
+                    "page": incident.page,
+                    "minutes": int((at - incident.last_update_at).total_seconds() // 60),
+                    "incident_url": f"{settings.BASE_URL}/manage/incidents/{incident.pk}/",
+                },
+            )
+            sent += 1
+    return sent
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+RETENTION = timedelta(days=90)
+
+
+def prune() -> dict[str, int]:
+    """Deliveries older than 90 days; quarantined and lapsed subscribers after 90 days."""
+    from candor.core.subscriptions import expire_unconfirmed
+
+    cutoff = now() - RETENTION
+    deliveries, _ = (
+        Delivery.objects.filter(created_at__lt=cutoff).exclude(state=DeliveryState.PENDING).delete()
+    )
+    quarantined, _ = Subscriber.objects.filter(
+        state__in=[SubscriberState.QUARANTINED], quarantined_at__lt=cutoff
+    ).delete()
+    gone, _ = Subscriber.objects.filter(
+        state__in=[SubscriberState.UNSUBSCRIBED, SubscriberState.DISABLED],
+        unsubscribed_at__lt=cutoff,
+    ).delete()
+    return {
+        "deliveries": deliveries,
+        "quarantined subscribers": quarantined,
+        "unsubscribed subscribers": gone,
+        "unconfirmed subscribers": expire_unconfirmed(),
+    }

@@ -12,6 +12,7 @@ from django.conf import settings
 from candor.core.models import (
     Component,
     ComponentGroup,
+    ComponentStatusChange,
     Incident,
     IncidentUpdate,
     Page,
@@ -235,4 +236,62 @@ def postmortem_json(postmortem: Postmortem, page: Page) -> JSON:
             {"at": iso(entry.at, tz), "description": entry.description}
             for entry in postmortem.timeline.all()
         ],
+    }
+
+
+# --- Webhook bodies (reference §3.7); `meta` is added per subscriber by the webhook transport.
+
+
+def webhook_page_json(page: Page, rollup: Rollup) -> JSON:
+    return {
+        "id": page.pk,
+        "status_indicator": rollup.indicator,
+        "status_description": rollup.description,
+    }
+
+
+def webhook_incident_json(update: IncidentUpdate, page: Page, rollup: Rollup) -> JSON:
+    """The incident as this update left it: its updates up to this one, newest first."""
+    from django.db.models import Prefetch
+
+    from candor.core.models import AffectedComponent
+
+    incident = (
+        Incident.objects.filter(pk=update.incident_id)
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=IncidentUpdate.objects.filter(created_at__lte=update.created_at).order_by(
+                    "-display_at", "-created_at"
+                ),
+            ),
+            Prefetch(
+                "affected",
+                queryset=AffectedComponent.objects.select_related("component__group").order_by(
+                    "component__position"
+                ),
+            ),
+        )
+        .select_related("postmortem")
+        .get()
+    )
+    data = incident_json(incident, page, manage=True)
+    data["status"] = update.status
+    return {"page": webhook_page_json(page, rollup), "incident": data}
+
+
+def webhook_component_json(change: ComponentStatusChange, page: Page, rollup: Rollup) -> JSON:
+    tz = page.tz
+    component = change.component
+    return {
+        "page": webhook_page_json(page, rollup),
+        "component": component_json(component, page) | {"status": change.new_status},
+        "component_update": {
+            "old_status": change.old_status,
+            "new_status": change.new_status,
+            "created_at": iso(change.at, tz),
+            "component_type": "Component",
+            "id": str(change.pk),
+            "component_id": component.pk,
+        },
     }

@@ -14,6 +14,7 @@ from candor.core.models.notifications import (
     Subscriber,
     SubscriberMode,
     SubscriberState,
+    SubscriptionThrottle,
 )
 from candor.core.models.pages import Component, ComponentGroup, ComponentStatusChange, Page
 from candor.core.models.rendered import RenderedDocument, RenderState
@@ -38,5 +39,6 @@ __all__ = [
     "Subscriber",
     "SubscriberMode",
     "SubscriberState",
+    "SubscriptionThrottle",
     "new_id",
 ]

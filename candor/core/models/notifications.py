@@ -16,6 +16,9 @@ class SubscriberState(models.TextChoices):
     UNCONFIRMED = "unconfirmed", "Unconfirmed"
     ACTIVE = "active", "Active"
     QUARANTINED = "quarantined", "Quarantined"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    # The webhook endpoint answered 410 Gone.
+    DISABLED = "disabled", "Disabled"
 
 
 class SubscriberQuerySet(models.QuerySet["Subscriber"]):
@@ -40,6 +43,8 @@ class Subscriber(models.Model):
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
     quarantined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -63,6 +68,10 @@ class Subscriber(models.Model):
 
     def __str__(self) -> str:
         return self.endpoint if self.mode == SubscriberMode.WEBHOOK else self.email
+
+    @property
+    def is_webhook(self) -> bool:
+        return self.mode == SubscriberMode.WEBHOOK
 
 
 class DeliveryState(models.TextChoices):
@@ -89,6 +98,8 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Set by the claim that holds the lease; the claim reads back its own rows by it.
+    lease_token = models.CharField(max_length=32, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
@@ -106,7 +117,17 @@ class Delivery(models.Model):
                 name="one_delivery_per_status_change",
             ),
         ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["subscriber", "state"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    @property
+    def message_key(self) -> str:
+        """Stable for this (update or change, subscriber): the id receivers dedupe on."""
+        about = f"u{self.update_id}" if self.update_id else f"c{self.status_change_id}"
+        return f"{about}.{self.subscriber_id}"
 
 
 class DeliveryAttempt(models.Model):
@@ -118,3 +139,14 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class SubscriptionThrottle(models.Model):
+    """One confirmation mail requested, by address or by client IP: the limits count these rows,
+    so that they hold across every web process."""
+
+    key = models.CharField(max_length=300)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]

@@ -38,6 +38,7 @@ def recompute(
     at: datetime,
     incident: Incident | None = None,
     cause: str = "",
+    notify: bool = True,
 ) -> StatusChanges:
     """Set each component's effective status to the worst of its baseline and open impositions.
 
@@ -72,7 +73,8 @@ def recompute(
         )
         component.status = effective
         component.save(update_fields=["status", "updated_at"])
-        notifications.fan_out_status_change(change)
+        if notify:
+            notifications.fan_out_status_change(change)
     return changes
 
 

@@ -203,7 +203,11 @@ def declare_incident(
         )
         assert display_at is not None
         changes = recompute(
-            [c.pk for c in choice], at=display_at, incident=incident, cause="incident"
+            [c.pk for c in choice],
+            at=display_at,
+            incident=incident,
+            cause="incident",
+            notify=notify,
         )
         snapshot = _snapshot(incident, changes, before=before)
     _add_update(
@@ -311,7 +315,9 @@ def post_update(
     if incident.backfilled:
         changes: StatusChanges = {}
     else:
-        changes = recompute(affected_ids, at=display_at, incident=incident, cause="incident update")
+        changes = recompute(
+            affected_ids, at=display_at, incident=incident, cause="incident update", notify=notify
+        )
     update = _add_update(
         incident,
         by=by,

@@ -1,0 +1,38 @@
+import logging
+import signal
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from candor.core.worker import Worker
+
+logger = logging.getLogger("candor.worker")
+
+
+def housekeeping() -> None:
+    from candor.core.notifications import send_reminders
+    from candor.core.subscriptions import expire_unconfirmed
+
+    for job in (send_reminders, expire_unconfirmed):
+        try:
+            job()
+        except Exception:
+            logger.exception("housekeeping: %s failed", job.__name__)
+
+
+class Command(BaseCommand):
+    help = "Send notifications: claim due deliveries, send them, retry on schedule. SIGTERM stops."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--threads", type=int, default=None, help="sending threads (4)")
+        parser.add_argument("--once", action="store_true", help="send what is due now, then exit")
+
+    def handle(self, *args: object, threads: int | None, once: bool, **options: object) -> None:
+        worker = Worker(threads)
+        if once:
+            worker.drain(timeout=3600)
+            worker.close()
+            self.stdout.write(f"sent {worker.sent}, failed {worker.failed}")
+            return
+        signal.signal(signal.SIGTERM, worker.stop)
+        signal.signal(signal.SIGINT, worker.stop)
+        worker.run(housekeeping=housekeeping)

@@ -1,0 +1,418 @@
+"""Subscribers: subscribe, confirm, manage, unsubscribe, quarantine, reactivate.
+
+The only writer of Subscriber rows. Links in emails carry signed tokens (django.core.signing),
+so that confirming, managing and unsubscribing work without a session or a cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+
+from candor.core.models import (
+    Component,
+    Delivery,
+    DeliveryState,
+    Page,
+    Subscriber,
+    SubscriberMode,
+    SubscriberState,
+    SubscriptionThrottle,
+)
+from candor.core.services.base import Actor, audit, fail, now
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_MAX_AGE = timedelta(days=7)
+PER_ADDRESS_PER_HOUR = 10
+PER_IP_PER_HOUR = 20
+_MANAGE_SALT = "candor.subscriber.manage"
+_CONFIRM_SALT = "candor.subscriber.confirm"
+
+
+class Throttled(Exception):
+    """Too many subscribe requests from one client IP in the last hour."""
+
+
+# --- Signed links -------------------------------------------------------------------------
+
+
+def manage_token(subscriber: Subscriber) -> str:
+    return signing.Signer(salt=_MANAGE_SALT).sign(subscriber.pk)
+
+
+def confirm_token(subscriber: Subscriber) -> str:
+    return signing.TimestampSigner(salt=_CONFIRM_SALT).sign(subscriber.pk)
+
+
+def from_manage_token(token: str) -> Subscriber | None:
+    """The subscriber a manage/unsubscribe link is for; None for a tampered or stale link."""
+    try:
+        pk = signing.Signer(salt=_MANAGE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=pk).select_related("page").first()
+
+
+def manage_url(subscriber: Subscriber) -> str:
+    return f"{settings.BASE_URL}/subscribe/manage/{manage_token(subscriber)}/"
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    return f"{settings.BASE_URL}/subscribe/unsubscribe/{manage_token(subscriber)}/"
+
+
+def confirm_url(subscriber: Subscriber) -> str:
+    return f"{settings.BASE_URL}/subscribe/confirm/{confirm_token(subscriber)}/"
+
+
+# --- Checks -------------------------------------------------------------------------------
+
+
+def _check_email(field: str, value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise fail(field, "Enter an email address.")
+    try:
+        EmailValidator()(value)
+    except ValidationError:
+        raise fail(field, "Enter a valid email address.") from None
+    local, _, domain = value.rpartition("@")
+    # The domain part is case-insensitive; keeping one spelling makes "already subscribed" exact.
+    return f"{local}@{domain.lower()}"
+
+
+def _check_endpoint(value: str) -> str:
+    from candor.core.transports.guard import TargetRefused, Unresolvable, check_host
+
+    value = (value or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise fail("endpoint", "Enter an http:// or https:// URL.") from None
+    if len(value) > 2000:
+        raise fail("endpoint", "Keep the URL under 2,000 characters.")
+    host = urlsplit(value).hostname or ""
+    try:
+        check_host(host, urlsplit(value).port or 443)
+    except Unresolvable:
+        pass  # DNS may come later; every send checks again
+    except TargetRefused as exc:
+        raise fail("endpoint", str(exc)) from None
+    return value
+
+
+def _check_components(page: Page, components: Iterable[Component]) -> list[Component]:
+    chosen = list(components)
+    for component in chosen:
+        if component.page_id != page.pk:
+            raise fail("components", f"{component.name} belongs to another page.")
+    return chosen
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+# --- Throttles (kept in the database: they must hold across every web process) --------------
+
+
+def _count(key: str, since: timedelta) -> int:
+    return SubscriptionThrottle.objects.filter(key=key, at__gte=now() - since).count()
+
+
+def _note(*keys: str) -> None:
+    at = now()
+    SubscriptionThrottle.objects.bulk_create([SubscriptionThrottle(key=k, at=at) for k in keys])
+
+
+def check_ip(ip: str) -> None:
+    if ip and _count(f"ip:{ip}", timedelta(hours=1)) >= PER_IP_PER_HOUR:
+        raise Throttled(ip)
+
+
+# --- Public flows -------------------------------------------------------------------------
+
+
+def subscribe_email(
+    page: Page, *, email: str, components: Iterable[Component] = (), ip: str = ""
+) -> None:
+    """Ask for a subscription. Whatever the address's state, the caller answers the same way.
+
+    New, pending, lapsed: (re)send the confirmation mail. Already subscribed: send the manage
+    link instead, so that only the owner of the mailbox learns the address was known.
+    """
+    email = _check_email("email", email)
+    chosen = _check_components(page, components)
+    check_ip(ip)
+    address_key = f"email:{page.pk}:{email.lower()}"
+    with transaction.atomic():
+        over = _count(address_key, timedelta(hours=1)) >= PER_ADDRESS_PER_HOUR
+        _note(address_key, *([f"ip:{ip}"] if ip else []))
+        if over:
+            logger.info("subscribe: confirmation mails to one address over the hourly limit")
+            return
+        at = now()
+        subscriber, created = Subscriber.objects.get_or_create(
+            page=page,
+            mode=SubscriberMode.EMAIL,
+            email=email,
+            defaults={"created_at": at, "updated_at": at},
+        )
+        if subscriber.state == SubscriberState.ACTIVE:
+            template = "already-subscribed"
+        else:
+            template = "confirm"
+            if not created:
+                subscriber.state = SubscriberState.UNCONFIRMED
+            subscriber.components.set(chosen)
+        subscriber.confirmation_sent_at = at
+        subscriber.updated_at = at
+        subscriber.save()
+    _mail_subscriber(template, subscriber)
+
+
+def _mail_subscriber(template: str, subscriber: Subscriber) -> None:
+    from candor.core.transports.email import send_email
+
+    ctx = {
+        "page": subscriber.page,
+        "subscriber": subscriber,
+        "confirm_url": confirm_url(subscriber),
+        "manage_url": manage_url(subscriber),
+        "unsubscribe_url": unsubscribe_url(subscriber),
+    }
+    try:
+        send_email(template, subscriber.email, ctx)
+    except Exception:
+        # The form answers the same either way; the operator can resend from the Subscribers tab.
+        logger.exception("could not send the %s mail to subscriber %s", template, subscriber.pk)
+
+
+def confirm(token: str) -> Subscriber | None:
+    """Activate the subscription a confirmation link is for; None if the link is bad or old."""
+    try:
+        pk = signing.TimestampSigner(salt=_CONFIRM_SALT).unsign(token, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=pk).first()
+        if subscriber is None:
+            return None
+        if subscriber.state == SubscriberState.UNCONFIRMED:
+            _activate(subscriber)
+            audit(
+                subscriber.page, None, "subscriber.confirm", subscriber, f"{subscriber} confirmed"
+            )
+        return subscriber
+
+
+def _activate(subscriber: Subscriber) -> None:
+    at = now()
+    subscriber.state = SubscriberState.ACTIVE
+    subscriber.confirmed_at = subscriber.confirmed_at or at
+    subscriber.quarantined_at = None
+    subscriber.unsubscribed_at = None
+    subscriber.consecutive_failures = 0
+    subscriber.last_error = ""
+    subscriber.updated_at = at
+    subscriber.save()
+
+
+def _stop(subscriber: Subscriber, state: str, reason: str = "") -> None:
+    """Leave the active set; what was still waiting to go to this subscriber will not go."""
+    at = now()
+    subscriber.state = state
+    if state == SubscriberState.QUARANTINED:
+        subscriber.quarantined_at = at
+    else:
+        subscriber.unsubscribed_at = at
+    if reason:
+        subscriber.last_error = reason[:2000]
+    subscriber.updated_at = at
+    subscriber.save()
+    Delivery.objects.filter(subscriber=subscriber, state=DeliveryState.PENDING).update(
+        state=DeliveryState.CANCELLED, lease_until=None
+    )
+
+
+@transaction.atomic
+def unsubscribe(subscriber: Subscriber, *, by: Actor = None) -> Subscriber:
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.state == SubscriberState.UNSUBSCRIBED:
+        return subscriber
+    _stop(subscriber, SubscriberState.UNSUBSCRIBED)
+    audit(subscriber.page, by, "subscriber.unsubscribe", subscriber, f"{subscriber} unsubscribed")
+    return subscriber
+
+
+@transaction.atomic
+def set_components(
+    subscriber: Subscriber, components: Iterable[Component], *, by: Actor = None
+) -> Subscriber:
+    chosen = _check_components(subscriber.page, components)
+    subscriber.components.set(chosen)
+    Subscriber.objects.filter(pk=subscriber.pk).update(updated_at=now())
+    audit(
+        subscriber.page,
+        by,
+        "subscriber.components",
+        subscriber,
+        f"{subscriber} chose {len(chosen) or 'all'} components",
+    )
+    return subscriber
+
+
+@transaction.atomic
+def subscribe_webhook(
+    page: Page,
+    *,
+    endpoint: str,
+    email: str,
+    components: Iterable[Component] = (),
+    ip: str = "",
+    by: Actor = None,
+) -> tuple[Subscriber, str | None]:
+    """A webhook is active at once. Returns the subscriber and its secret, shown this once;
+    the secret is None when the endpoint was already subscribed (it is never shown again)."""
+    endpoint = _check_endpoint(endpoint)
+    email = _check_email("email", email)
+    chosen = _check_components(page, components)
+    if by is None:
+        check_ip(ip)
+        if ip:
+            _note(f"ip:{ip}")
+    at = now()
+    existing = Subscriber.objects.filter(
+        page=page, mode=SubscriberMode.WEBHOOK, endpoint=endpoint
+    ).first()
+    if existing is not None and existing.state in (
+        SubscriberState.ACTIVE,
+        SubscriberState.QUARANTINED,
+    ):
+        return existing, None
+    subscriber = existing or Subscriber(
+        page=page, mode=SubscriberMode.WEBHOOK, endpoint=endpoint, created_at=at
+    )
+    subscriber.email = email
+    subscriber.secret = new_secret()
+    subscriber.updated_at = at
+    subscriber.save()
+    subscriber.components.set(chosen)
+    _activate(subscriber)
+    audit(page, by, "subscriber.create", subscriber, f"Webhook {endpoint} subscribed")
+    return subscriber, subscriber.secret
+
+
+# --- Management -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_subscriber(
+    page: Page,
+    *,
+    by: Actor,
+    mode: str,
+    email: str = "",
+    endpoint: str = "",
+    components: Iterable[Component] = (),
+) -> tuple[Subscriber, str | None]:
+    """Added by an operator: confirmed at once. Returns the webhook secret, shown once."""
+    if mode == SubscriberMode.WEBHOOK:
+        return subscribe_webhook(page, endpoint=endpoint, email=email, components=components, by=by)
+    email = _check_email("email", email)
+    chosen = _check_components(page, components)
+    at = now()
+    subscriber, created = Subscriber.objects.get_or_create(
+        page=page,
+        mode=SubscriberMode.EMAIL,
+        email=email,
+        defaults={"created_at": at, "updated_at": at},
+    )
+    if not created and subscriber.state == SubscriberState.ACTIVE:
+        raise fail("email", "This address is already subscribed.")
+    subscriber.components.set(chosen)
+    _activate(subscriber)
+    audit(page, by, "subscriber.create", subscriber, f"Added subscriber {email}")
+    return subscriber, None
+
+
+@transaction.atomic
+def remove_subscriber(subscriber: Subscriber, *, by: Actor) -> None:
+    audit(subscriber.page, by, "subscriber.delete", subscriber, f"Removed subscriber {subscriber}")
+    subscriber.delete()
+
+
+def resend_confirmation(subscriber: Subscriber, *, by: Actor) -> bool:
+    if subscriber.state != SubscriberState.UNCONFIRMED or subscriber.is_webhook:
+        return False
+    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=now())
+    audit(
+        subscriber.page, by, "subscriber.resend", subscriber, f"Resent confirmation to {subscriber}"
+    )
+    _mail_subscriber("confirm", subscriber)
+    return True
+
+
+@transaction.atomic
+def reactivate(subscriber: Subscriber, *, by: Actor) -> Subscriber:
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.state not in (SubscriberState.QUARANTINED, SubscriberState.DISABLED):
+        return subscriber
+    _activate(subscriber)
+    audit(subscriber.page, by, "subscriber.reactivate", subscriber, f"Reactivated {subscriber}")
+    return subscriber
+
+
+# --- What the worker learns from a failure ------------------------------------------------------
+
+
+@transaction.atomic
+def quarantine(subscriber_id: str, reason: str) -> bool:
+    """Stop sending to a subscriber whose mailbox or endpoint keeps refusing; tell the contact."""
+    subscriber = (
+        Subscriber.objects.select_for_update()
+        .select_related("page")
+        .filter(pk=subscriber_id)
+        .first()
+    )
+    if subscriber is None or subscriber.state != SubscriberState.ACTIVE:
+        return False
+    _stop(subscriber, SubscriberState.QUARANTINED, reason)
+    audit(subscriber.page, None, "subscriber.quarantine", subscriber, f"Quarantined {subscriber}")
+    if subscriber.is_webhook and subscriber.email:
+        transaction.on_commit(lambda: _mail_subscriber("webhook-quarantined", subscriber))
+    return True
+
+
+@transaction.atomic
+def disable(subscriber_id: str, reason: str) -> bool:
+    """A webhook endpoint answered 410 Gone: it asked never to be called again."""
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.state != SubscriberState.ACTIVE:
+        return False
+    _stop(subscriber, SubscriberState.DISABLED, reason)
+    audit(subscriber.page, None, "subscriber.disable", subscriber, f"Disabled {subscriber}: 410")
+    return True
+
+
+def expire_unconfirmed() -> int:
+    """Unconfirmed subscriptions lapse after 7 days (the confirmation link stops working too)."""
+    cutoff = now() - CONFIRM_MAX_AGE
+    deleted, _ = (
+        Subscriber.objects.filter(state=SubscriberState.UNCONFIRMED, created_at__lt=cutoff)
+        .exclude(confirmation_sent_at__gte=cutoff)
+        .delete()
+    )
+    SubscriptionThrottle.objects.filter(at__lt=now() - timedelta(hours=2)).delete()
+    return deleted

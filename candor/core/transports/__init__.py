@@ -1,0 +1,61 @@
+"""How a delivery leaves the machine: email over SMTP, webhooks over HTTP.
+
+A transport sends a batch of deliveries of its channel and reports one Outcome per delivery;
+it never writes to the database (the worker records outcomes). A failure is a TransportError:
+`permanent` means "do not retry this delivery", and `subscriber` says what the failure tells us
+about the subscriber itself (quarantine it, or disable it for good).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from candor.core.models import Delivery
+
+
+class TransportError(Exception):
+    def __init__(self, message: str, *, permanent: bool = False, subscriber: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        # "" (nothing), "quarantine" (a mailbox refused us), "disable" (a webhook said 410 Gone)
+        self.subscriber = subscriber
+
+
+@dataclass
+class Outcome:
+    delivery: Delivery
+    error: TransportError | None = None
+    duration_ms: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Transport:
+    """One per worker thread: it may keep a connection open between batches."""
+
+    def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release any connection kept open between batches."""
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    @property
+    def ms(self) -> int:
+        return int((time.monotonic() - self.start) * 1000)
+
+
+def transport_for(mode: str) -> Transport:
+    from candor.core.transports.email import EmailTransport
+    from candor.core.transports.webhook import WebhookTransport
+
+    return WebhookTransport() if mode == "webhook" else EmailTransport()

@@ -1,0 +1,241 @@
+"""Email: every mail Candor sends is rendered from three templates of one name,
+`emails/<name>-subject.txt`, `emails/<name>-body.txt` and `emails/<name>-body.html`.
+
+Notifications go out in batches over one SMTP connection per worker thread, kept open between
+batches. A connection error or a 4xx reply leaves the delivery for a later attempt; a 5xx reply
+for the recipient means the mailbox refuses us, and the subscriber is quarantined.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+from candor.core.models import Delivery, IncidentUpdate
+from candor.core.transports import Outcome, Stopwatch, Transport, TransportError
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def render_email(name: str, ctx: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Subject, text and HTML of the email called `name`."""
+    ctx = {"base_url": settings.BASE_URL, **ctx}
+    subject = render_to_string(f"emails/{name}-subject.txt", ctx)
+    text = render_to_string(f"emails/{name}-body.txt", ctx)
+    html = render_to_string(f"emails/{name}-body.html", ctx)
+    return " ".join(subject.split()), text, html
+
+
+def build(
+    name: str, to: str, ctx: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> EmailMultiAlternatives:
+    subject, text, html = render_email(name, ctx)
+    message = EmailMultiAlternatives(subject, text, to=[to], headers=dict(headers or {}))
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_email(
+    name: str, to: str, ctx: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> None:
+    """One mail now, through Django's configured backend (confirmations, notices, reminders)."""
+    build(name, to, ctx, headers).send()
+
+
+def markdown(text: str) -> str:
+    try:
+        from candor.core.markdown import render_markdown  # type: ignore[import-not-found]
+    except ImportError:  # until the shared renderer lands on main: escaped text only
+        from django.utils.html import escape, linebreaks
+
+        return str(linebreaks(escape(text)))
+    return str(render_markdown(text))
+
+
+def _label(status: str) -> str:
+    from candor.core.enums import ComponentStatus
+
+    return str(ComponentStatus(status).label) if status in ComponentStatus.values else status
+
+
+def message_id(delivery: Delivery) -> str:
+    return f"<candor.{delivery.message_key}@{settings.BASE_HOST}>"
+
+
+class Composer:
+    """Renders an update's email once; each subscriber's copy only swaps in their own links."""
+
+    _URL = "https://candor.invalid/__unsubscribe__"
+    _MANAGE = "https://candor.invalid/__manage__"
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, Any], tuple[str, str, str]] = {}
+
+    def parts(self, update: IncidentUpdate) -> tuple[str, str, str]:
+        key = (update.pk, update.updated_at)
+        if key not in self._cache:
+            if len(self._cache) > 32:
+                self._cache.clear()
+            incident = update.incident
+            page = incident.page
+            from candor.core.serializers import public_url
+
+            ctx = {
+                "page": page,
+                "incident": incident,
+                "update": update,
+                "status": update.get_status_display(),
+                "body_html": markdown(update.body),
+                "components": [
+                    {"name": c["name"], "status": _label(c.get("new_status", ""))}
+                    for c in update.affected_components or []
+                ],
+                "incident_url": f"{public_url(page).rstrip('/')}/incidents/{incident.pk}",
+                "unsubscribe_url": self._URL,
+                "manage_url": self._MANAGE,
+            }
+            self._cache[key] = render_email("incident-update", ctx)
+        return self._cache[key]
+
+    def compose(self, delivery: Delivery) -> EmailMultiAlternatives:
+        from candor.core.subscriptions import manage_url, unsubscribe_url
+
+        subscriber = delivery.subscriber
+        assert delivery.update is not None
+        subject, text, html = self.parts(delivery.update)
+        unsubscribe = unsubscribe_url(subscriber)
+        manage = manage_url(subscriber)
+        text = text.replace(self._URL, unsubscribe).replace(self._MANAGE, manage)
+        html = html.replace(self._URL, unsubscribe).replace(self._MANAGE, manage)
+        message = EmailMultiAlternatives(
+            subject,
+            text,
+            to=[subscriber.email],
+            headers={
+                "Message-ID": message_id(delivery),
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "List-Id": f"<{subscriber.page_id}.{settings.BASE_HOST}>",
+                "Auto-Submitted": "auto-generated",
+            },
+        )
+        message.attach_alternative(html, "text/html")
+        return message
+
+
+class SMTPConnection:
+    """smtplib on the settings Django parsed from EMAIL_URL, opened on demand and reused."""
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+
+    def open(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            host, port = settings.EMAIL_HOST, int(settings.EMAIL_PORT)
+            timeout = float(settings.EMAIL_TIMEOUT or 20)
+            smtp: smtplib.SMTP
+            if settings.EMAIL_USE_SSL:
+                smtp = smtplib.SMTP_SSL(
+                    host, port, timeout=timeout, context=ssl.create_default_context()
+                )
+            else:
+                smtp = smtplib.SMTP(host, port, timeout=timeout)
+                if settings.EMAIL_USE_TLS:
+                    smtp.starttls(context=ssl.create_default_context())
+            if settings.EMAIL_HOST_USER:
+                smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+            self.smtp = smtp
+        return self.smtp
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
+
+    def drop(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(OSError):
+                self.smtp.close()
+            self.smtp = None
+
+
+def _refused(code: int, reply: bytes | str) -> TransportError:
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    message = f"SMTP {code} {text}".strip()
+    if code >= 500:
+        return TransportError(message, permanent=True, subscriber="quarantine")
+    return TransportError(message)
+
+
+class EmailTransport(Transport):
+    def __init__(self) -> None:
+        self.composer = Composer()
+        self.connection = SMTPConnection()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
+        outcomes = []
+        sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        for delivery in deliveries:
+            clock = Stopwatch()
+            try:
+                message = self.composer.compose(delivery)
+            except Exception as exc:  # a template bug must not stop the batch
+                outcomes.append(Outcome(delivery, TransportError(f"Could not compose: {exc}")))
+                continue
+            if settings.EMAIL_BACKEND != SMTP_BACKEND:
+                outcomes.append(Outcome(delivery, self._send_django(message), clock.ms))
+                continue
+            error = self._send_smtp(sender, message)
+            outcomes.append(Outcome(delivery, error, clock.ms))
+        return outcomes
+
+    def _send_django(self, message: EmailMultiAlternatives) -> TransportError | None:
+        try:
+            get_connection(fail_silently=False).send_messages([message])
+        except Exception as exc:
+            return TransportError(f"Email backend failed: {exc}")
+        return None
+
+    def _send_smtp(self, sender: str, message: EmailMultiAlternatives) -> TransportError | None:
+        recipient = message.to[0]
+        data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+        for retry in (True, False):
+            try:
+                smtp = self.connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                self.connection.drop()
+                return TransportError(f"SMTP connection failed: {exc}")
+            try:
+                smtp.sendmail(sender, [recipient], data)
+                return None
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, reply = exc.recipients.get(recipient, (451, b"refused"))
+                return _refused(code, reply)
+            except smtplib.SMTPDataError as exc:
+                return _refused(exc.smtp_code, exc.smtp_error)
+            except smtplib.SMTPSenderRefused as exc:
+                # Our sender refused: a setup problem, never the subscriber's fault.
+                return TransportError(f"SMTP sender refused: {exc.smtp_code} {exc.smtp_error!r}")
+            except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+                # A reused connection may have been closed by the server while idle: reopen once.
+                self.connection.drop()
+                if not retry:
+                    return TransportError(f"SMTP connection lost: {exc}")
+            except (smtplib.SMTPException, OSError) as exc:
+                self.connection.drop()
+                return TransportError(f"SMTP error: {exc}")
+        return TransportError("SMTP connection lost")

@@ -1,0 +1,366 @@
+"""The delivery worker: claim due deliveries with a lease, send them, record every attempt.
+
+At-least-once: a delivery is marked sent only after its transport returned; a worker that dies
+leaves its claims to expire, and another worker sends them again with the same webhook-id or
+Message-ID. Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so that several
+workers never take the same row; on SQLite a claim is one write transaction (BEGIN IMMEDIATE)
+ending in a conditional UPDATE. Leases are renewed while work waits in the thread pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+
+from candor.core import events
+from candor.core.models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+    Subscriber,
+    SubscriberMode,
+)
+from candor.core.notifications import CHANNEL
+from candor.core.services.base import now
+from candor.core.transports import Outcome, Transport, transport_for
+
+logger = logging.getLogger("candor.worker")
+
+HOUSEKEEPING_EVERY = 30.0
+
+
+# --- The ledger ---------------------------------------------------------------------------------
+
+
+def _claimable(at: Any) -> Q:
+    return Q(state=DeliveryState.PENDING, next_attempt_at__lte=at) & (
+        Q(lease_until__isnull=True) | Q(lease_until__lt=at)
+    )
+
+
+def claim(limit: int, *, lease: float | None = None) -> list[Delivery]:
+    """Take up to `limit` due deliveries for this worker; returns them ready to send."""
+    at = now()
+    until = at + timedelta(seconds=lease or settings.CANDOR_DELIVERY_LEASE)
+    token = secrets.token_hex(16)
+    # A subscriber's next delivery waits while an earlier one is in flight: updates arrive in order.
+    earlier_in_flight = Delivery.objects.filter(
+        subscriber_id=OuterRef("subscriber_id"),
+        state=DeliveryState.PENDING,
+        lease_until__gte=at,
+        pk__lt=OuterRef("pk"),
+    )
+    due = (
+        Delivery.objects.filter(_claimable(at))
+        .exclude(Exists(earlier_in_flight))
+        .order_by("next_attempt_at", "pk")
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Delivery.objects.filter(_claimable(at), pk__in=ids).update(
+            lease_until=until, lease_token=token, attempts=F("attempts") + 1
+        )
+    return list(
+        Delivery.objects.filter(lease_token=token, lease_until=until)
+        .select_related(
+            "subscriber__page",
+            "update__incident__page",
+            "status_change__component__group",
+        )
+        .order_by("pk")
+    )
+
+
+def renew(ids: Iterable[int], *, lease: float | None = None) -> None:
+    ids = list(ids)
+    if ids:
+        until = now() + timedelta(seconds=lease or settings.CANDOR_DELIVERY_LEASE)
+        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).update(lease_until=until)
+
+
+def next_delay(attempts: int) -> float | None:
+    """Seconds until the next attempt after `attempts` failed ones; None when the schedule ends."""
+    schedule = settings.CANDOR_RETRY_SCHEDULE
+    if attempts >= len(schedule):
+        return None
+    jitter = settings.CANDOR_RETRY_JITTER
+    return float(schedule[attempts]) * random.uniform(1 - jitter, 1 + jitter)
+
+
+def record(outcomes: list[Outcome]) -> None:
+    """Write what happened: attempts, sent rows, the next attempt of failed ones."""
+    from candor.core import subscriptions
+
+    if not outcomes:
+        return
+    at = now()
+    sent = [o.delivery.pk for o in outcomes if o.ok]
+    quarantine: dict[str, str] = {}
+    disable: dict[str, str] = {}
+    with transaction.atomic():
+        DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(
+                    delivery_id=o.delivery.pk,
+                    at=at,
+                    ok=o.ok,
+                    error=o.error.message[:2000] if o.error else "",
+                    duration_ms=o.duration_ms,
+                )
+                for o in outcomes
+            ]
+        )
+        if sent:
+            Delivery.objects.filter(pk__in=sent).exclude(state=DeliveryState.SENT).update(
+                state=DeliveryState.SENT, sent_at=at, lease_until=None, last_error=""
+            )
+            Subscriber.objects.filter(
+                pk__in={o.delivery.subscriber_id for o in outcomes if o.ok},
+                consecutive_failures__gt=0,
+            ).update(consecutive_failures=0)
+        for outcome in outcomes:
+            error = outcome.error
+            if error is None:
+                continue
+            delivery = outcome.delivery
+            delay = None if error.permanent else next_delay(delivery.attempts)
+            fields: dict[str, Any] = {"lease_until": None, "last_error": error.message[:2000]}
+            if delay is None:
+                fields["state"] = DeliveryState.FAILED
+                if error.subscriber == "disable":
+                    disable[delivery.subscriber_id] = error.message
+                elif error.subscriber == "quarantine" or (
+                    delivery.subscriber.mode == SubscriberMode.WEBHOOK
+                ):
+                    # A webhook that failed its whole schedule; a mailbox that refused with 5xx.
+                    quarantine[delivery.subscriber_id] = error.message
+            else:
+                fields["next_attempt_at"] = at + timedelta(seconds=delay)
+            Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(**fields)
+            Subscriber.objects.filter(pk=delivery.subscriber_id).update(
+                consecutive_failures=F("consecutive_failures") + 1,
+                last_error=error.message[:2000],
+            )
+    for subscriber_id, reason in disable.items():
+        subscriptions.disable(subscriber_id, reason)
+    for subscriber_id, reason in quarantine.items():
+        subscriptions.quarantine(subscriber_id, reason)
+
+
+# --- The worker loop ----------------------------------------------------------------------------
+
+
+def _groups(deliveries: list[Delivery]) -> list[list[Delivery]]:
+    """Emails in batches (one SMTP connection each); webhooks one subscriber at a time, in order."""
+    emails = [d for d in deliveries if d.subscriber.mode == SubscriberMode.EMAIL]
+    hooks: dict[str, list[Delivery]] = defaultdict(list)
+    for d in deliveries:
+        if d.subscriber.mode == SubscriberMode.WEBHOOK:
+            hooks[d.subscriber_id].append(d)
+    size = max(1, settings.CANDOR_EMAIL_BATCH)
+    batches = [emails[i : i + size] for i in range(0, len(emails), size)]
+    return batches + list(hooks.values())
+
+
+def _fresh() -> None:
+    """Drop a connection a database restart broke (never inside a transaction, as tests are)."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
+
+
+class Worker:
+    """`threads=0` sends in the calling thread: what tests use inside their transaction."""
+
+    def __init__(self, threads: int | None = None, *, claim_size: int = 200) -> None:
+        self.threads = settings.CANDOR_WORKER_THREADS if threads is None else max(0, threads)
+        self.claim_size = claim_size
+        self.max_in_flight = max(claim_size * 2, self.threads * settings.CANDOR_EMAIL_BATCH)
+        self.stopping = threading.Event()
+        self.wake = threading.Event()
+        self._local = threading.local()
+        self._transports: list[Transport] = []
+        self._lock = threading.Lock()
+        self._held: set[int] = set()
+        self._pool = ThreadPoolExecutor(max(1, self.threads), thread_name_prefix="candor-send")
+        self._futures: set[Future[None]] = set()
+        self.sent = 0
+        self.failed = 0
+
+    # Signals and wake-ups
+    def stop(self, *args: object) -> None:
+        self.stopping.set()
+        self.wake.set()
+
+    def poke(self, **kwargs: object) -> None:
+        self.wake.set()
+
+    # Sending, in pool threads
+    def _transport(self, mode: str) -> Transport:
+        transports: dict[str, Transport] = self._local.__dict__.setdefault("transports", {})
+        if mode not in transports:
+            transports[mode] = transport_for(mode)
+            with self._lock:
+                self._transports.append(transports[mode])
+        return transports[mode]
+
+    def _send(self, group: list[Delivery]) -> None:
+        try:
+            outcomes = self._transport(group[0].subscriber.mode).send(group)
+            _fresh()
+            record(outcomes)
+            with self._lock:
+                self.sent += sum(o.ok for o in outcomes)
+                self.failed += sum(not o.ok for o in outcomes)
+        except DatabaseError:
+            # The outcome is lost; the lease expires and the delivery goes again (same id).
+            logger.exception("could not record %d deliveries", len(group))
+            if not connection.in_atomic_block:
+                connection.close()
+        except Exception:
+            logger.exception("sending %d deliveries failed", len(group))
+        finally:
+            with self._lock:
+                self._held.difference_update(d.pk for d in group)
+
+    # The loop
+    def submit(self, deliveries: list[Delivery]) -> None:
+        with self._lock:
+            self._held.update(d.pk for d in deliveries)
+        for group in _groups(deliveries):
+            if self.threads:
+                self._futures.add(self._pool.submit(self._send, group))
+            else:
+                self._send(group)
+
+    def in_flight(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    def _reap(self, timeout: float) -> None:
+        if self._futures:
+            done, _ = wait(self._futures, timeout=timeout, return_when=FIRST_COMPLETED)
+            self._futures -= done
+
+    def run_once(self) -> int:
+        """Claim what is due (as much as fits in flight) and hand it to the pool."""
+        room = self.max_in_flight - self.in_flight()
+        if room <= 0:
+            return 0
+        deliveries = claim(min(room, self.claim_size))
+        if deliveries:
+            self.submit(deliveries)
+        return len(deliveries)
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Send everything due now and wait for it (tests and `candor worker --once`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            claimed = self.run_once()
+            if not claimed and not self._futures:
+                return
+            self._reap(0.05 if claimed else 1.0)
+        raise TimeoutError("deliveries still in flight")
+
+    def run(self, *, poll: float = 0.5, housekeeping: Callable[[], None] | None = None) -> None:
+        events.deliveries_created.connect(self.poke, dispatch_uid=f"worker-{id(self)}")
+        listener = Listener(self.wake) if connection.vendor == "postgresql" else None
+        if listener:
+            listener.start()
+        last_renew = last_house = time.monotonic()
+        logger.info("delivery worker started with %d threads", self.threads)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    _fresh()
+                    claimed = self.run_once()
+                    if time.monotonic() - last_renew > settings.CANDOR_DELIVERY_LEASE / 3:
+                        with self._lock:
+                            held = set(self._held)
+                        renew(held)
+                        last_renew = time.monotonic()
+                    if housekeeping and time.monotonic() - last_house > HOUSEKEEPING_EVERY:
+                        last_house = time.monotonic()
+                        housekeeping()
+                except DatabaseError as exc:
+                    logger.warning("database unavailable (%s); retrying in 1 s", exc)
+                    connection.close()
+                    self.stopping.wait(1.0)
+                    continue
+                if claimed:
+                    self._reap(0)
+                    continue
+                if self._futures and self.in_flight() >= self.max_in_flight:
+                    self._reap(poll)
+                    continue
+                self._reap(0)
+                self.wake.wait(poll)
+                self.wake.clear()
+        finally:
+            # SIGTERM: nothing new is claimed; what was claimed is finished and recorded.
+            logger.info("delivery worker stopping; finishing %d in flight", self.in_flight())
+            self._pool.shutdown(wait=True)
+            events.deliveries_created.disconnect(dispatch_uid=f"worker-{id(self)}")
+            if listener:
+                listener.stop()
+            self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            transports, self._transports = self._transports, []
+        for transport in transports:
+            try:
+                transport.close()
+            except Exception:
+                logger.exception("closing a transport failed")
+
+
+class Listener(threading.Thread):
+    """PostgreSQL LISTEN: wakes the worker the moment a fan-out commits."""
+
+    def __init__(self, wake: threading.Event) -> None:
+        super().__init__(name="candor-listen", daemon=True)
+        self.wake = wake
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        import psycopg
+
+        params = connection.settings_dict
+        while not self.stopping.is_set():
+            try:
+                with psycopg.connect(
+                    dbname=params["NAME"],
+                    user=params["USER"] or None,
+                    password=params["PASSWORD"] or None,
+                    host=params["HOST"] or None,
+                    port=params["PORT"] or None,
+                    autocommit=True,
+                    connect_timeout=5,
+                ) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.wake.set()  # anything committed while we were away
+                    while not self.stopping.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self.wake.set()
+            except Exception as exc:
+                logger.warning("LISTEN connection lost (%s); reconnecting", exc)
+                self.stopping.wait(1.0)

@@ -168,19 +168,19 @@ def prune() -> dict[str, int]:
     from candor.core.subscriptions import expire_unconfirmed
 
     cutoff = now() - RETENTION
-    deliveries, _ = (
+    _, deliveries = (
         Delivery.objects.filter(created_at__lt=cutoff).exclude(state=DeliveryState.PENDING).delete()
     )
-    quarantined, _ = Subscriber.objects.filter(
+    _, quarantined = Subscriber.objects.filter(
         state__in=[SubscriberState.QUARANTINED], quarantined_at__lt=cutoff
     ).delete()
-    gone, _ = Subscriber.objects.filter(
+    _, gone = Subscriber.objects.filter(
         state__in=[SubscriberState.UNSUBSCRIBED, SubscriberState.DISABLED],
         unsubscribed_at__lt=cutoff,
     ).delete()
     return {
-        "deliveries": deliveries,
-        "quarantined subscribers": quarantined,
-        "unsubscribed subscribers": gone,
+        "deliveries": deliveries.get("core.Delivery", 0),
+        "quarantined subscribers": quarantined.get("core.Subscriber", 0),
+        "unsubscribed subscribers": gone.get("core.Subscriber", 0),
         "unconfirmed subscribers": expire_unconfirmed(),
     }

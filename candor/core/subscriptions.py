@@ -377,21 +377,23 @@ def reactivate(subscriber: Subscriber, *, by: Actor) -> Subscriber:
 # --- What the worker learns from a failure ------------------------------------------------------
 
 
-@transaction.atomic
 def quarantine(subscriber_id: str, reason: str) -> bool:
     """Stop sending to a subscriber whose mailbox or endpoint keeps refusing; tell the contact."""
-    subscriber = (
-        Subscriber.objects.select_for_update()
-        .select_related("page")
-        .filter(pk=subscriber_id)
-        .first()
-    )
-    if subscriber is None or subscriber.state != SubscriberState.ACTIVE:
-        return False
-    _stop(subscriber, SubscriberState.QUARANTINED, reason)
-    audit(subscriber.page, None, "subscriber.quarantine", subscriber, f"Quarantined {subscriber}")
+    with transaction.atomic():
+        subscriber = (
+            Subscriber.objects.select_for_update()
+            .select_related("page")
+            .filter(pk=subscriber_id)
+            .first()
+        )
+        if subscriber is None or subscriber.state != SubscriberState.ACTIVE:
+            return False
+        _stop(subscriber, SubscriberState.QUARANTINED, reason)
+        audit(
+            subscriber.page, None, "subscriber.quarantine", subscriber, f"Quarantined {subscriber}"
+        )
     if subscriber.is_webhook and subscriber.email:
-        transaction.on_commit(lambda: _mail_subscriber("webhook-quarantined", subscriber))
+        _mail_subscriber("webhook-quarantined", subscriber)
     return True
 
 
@@ -409,10 +411,10 @@ def disable(subscriber_id: str, reason: str) -> bool:
 def expire_unconfirmed() -> int:
     """Unconfirmed subscriptions lapse after 7 days (the confirmation link stops working too)."""
     cutoff = now() - CONFIRM_MAX_AGE
-    deleted, _ = (
+    _, deleted = (
         Subscriber.objects.filter(state=SubscriberState.UNCONFIRMED, created_at__lt=cutoff)
         .exclude(confirmation_sent_at__gte=cutoff)
         .delete()
     )
     SubscriptionThrottle.objects.filter(at__lt=now() - timedelta(hours=2)).delete()
-    return deleted
+    return deleted.get("core.Subscriber", 0)

@@ -107,6 +107,10 @@ def record(outcomes: list[Outcome]) -> None:
     """Write what happened: attempts, sent rows, the next attempt of failed ones."""
     from candor.core import subscriptions
 
+    skipped = [o.delivery.pk for o in outcomes if o.skipped]
+    outcomes = [o for o in outcomes if not o.skipped]
+    if skipped:
+        Delivery.objects.filter(pk__in=skipped).update(lease_until=None, attempts=F("attempts") - 1)
     if not outcomes:
         return
     at = now()

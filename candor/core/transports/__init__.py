@@ -29,10 +29,12 @@ class Outcome:
     delivery: Delivery
     error: TransportError | None = None
     duration_ms: int = 0
+    # Not attempted (the subscriber was just disabled or quarantined): no attempt is recorded.
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.error is None and not self.skipped
 
 
 class Transport:

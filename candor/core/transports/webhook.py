@@ -155,10 +155,13 @@ class WebhookTransport(Transport):
         self.client.close()
 
     def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
-        outcomes = []
+        outcomes: list[Outcome] = []
         for delivery in deliveries:
             clock = Stopwatch()
             subscriber = delivery.subscriber
+            if any(o.error and o.error.subscriber for o in outcomes):
+                outcomes.append(Outcome(delivery, skipped=True))
+                continue
             try:
                 body = self.bodies.body(delivery)
                 msg_id = webhook_id(delivery)

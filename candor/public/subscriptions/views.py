@@ -1,0 +1,155 @@
+"""Public subscription pages. They set no cookie and need no session: confirm, manage and
+unsubscribe links carry signed tokens, and mail clients' one-click POST (RFC 8058) works as is.
+A subscribe request gets the same answer whether the address is new, pending or subscribed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from candor.core import subscriptions
+from candor.core.models import Page, Subscriber, SubscriberState
+from candor.public.subscriptions.forms import ComponentsForm, EmailForm, WebhookForm
+
+
+def _page() -> Page:
+    page = Page.objects.filter(is_default=True).first() or Page.objects.first()
+    if page is None:
+        raise Http404("No status page yet.")
+    return page
+
+
+def _render(
+    request: HttpRequest, template: str, ctx: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    response = render(request, f"public/subscriptions/{template}", ctx, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _errors(form: Any, exc: ValidationError) -> None:
+    for field, messages in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def _ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def subscribe(request: HttpRequest) -> HttpResponse:
+    page = _page()
+    mode = request.POST.get("mode", "email") if request.method == "POST" else "email"
+    email_form = EmailForm(page, request.POST if mode == "email" else None, prefix="e")
+    webhook_form = WebhookForm(page, request.POST if mode == "webhook" else None, prefix="w")
+    ctx: dict[str, Any] = {"page": page, "email_form": email_form, "webhook_form": webhook_form}
+    if request.method == "POST":
+        form = email_form if mode == "email" else webhook_form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if mode == "email":
+                    subscriptions.subscribe_email(
+                        page, email=data["email"], components=data["components"], ip=_ip(request)
+                    )
+                    return _render(request, "check_inbox.html", {"page": page}, status=200)
+                subscriber, secret = subscriptions.subscribe_webhook(
+                    page,
+                    endpoint=data["endpoint"],
+                    email=data["email"],
+                    components=data["components"],
+                    ip=_ip(request),
+                )
+                return _render(
+                    request,
+                    "webhook_created.html",
+                    {"page": page, "subscriber": subscriber, "secret": secret},
+                    status=201 if secret else 200,
+                )
+            except subscriptions.Throttled:
+                return _render(request, "throttled.html", {"page": page}, status=429)
+            except ValidationError as exc:
+                _errors(form, exc)
+        ctx["mode"] = mode
+        return _render(request, "subscribe.html", ctx, status=400)
+    ctx["mode"] = "email"
+    return _render(request, "subscribe.html", ctx)
+
+
+def _bad_link(request: HttpRequest) -> HttpResponse:
+    return _render(request, "bad_link.html", {"page": _page()}, status=400)
+
+
+@require_http_methods(["GET"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = subscriptions.confirm(token)
+    if subscriber is None or subscriber.state != SubscriberState.ACTIVE:
+        return _bad_link(request)
+    return _render(
+        request,
+        "confirmed.html",
+        {
+            "page": subscriber.page,
+            "subscriber": subscriber,
+            "manage_url": subscriptions.manage_url(subscriber),
+        },
+    )
+
+
+def _subscriber(token: str) -> Subscriber | None:
+    return subscriptions.from_manage_token(token)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = _subscriber(token)
+    if subscriber is None:
+        return _bad_link(request)
+    page = subscriber.page
+    initial = {"components": list(subscriber.components.all())}
+    form = ComponentsForm(page, request.POST or None, initial=initial)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        subscriptions.set_components(subscriber, form.cleaned_data["components"])
+        saved = True
+    return _render(
+        request,
+        "manage.html",
+        {
+            "page": page,
+            "subscriber": subscriber,
+            "form": form,
+            "saved": saved,
+            "active": subscriber.state == SubscriberState.ACTIVE,
+            "unsubscribe_url": subscriptions.unsubscribe_url(subscriber),
+        },
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks first (link scanners follow links); POST, the mail client's one-click, acts."""
+    subscriber = _subscriber(token)
+    if subscriber is None:
+        return _bad_link(request)
+    if request.method == "POST":
+        subscriptions.unsubscribe(subscriber)
+        return _render(request, "unsubscribed.html", {"page": subscriber.page})
+    return _render(
+        request,
+        "unsubscribe.html",
+        {
+            "page": subscriber.page,
+            "subscriber": subscriber,
+            "done": subscriber.state == "unsubscribed",
+        },
+    )

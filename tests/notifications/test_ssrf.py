@@ -1,0 +1,83 @@
+import pytest
+
+from candor.core import services
+from candor.core.models import Delivery, Subscriber
+from candor.core.subscriptions import new_secret
+from candor.core.transports.guard import TargetRefused, check_host
+from tests.notifications.conftest import drain
+
+
+def webhook_to(page, url: str) -> Subscriber:
+    # Created directly: the subscribe form would refuse these URLs before the worker could.
+    return Subscriber.objects.create(
+        page=page,
+        mode="webhook",
+        endpoint=url,
+        email="ops@example.com",
+        secret=new_secret(),
+        state="active",
+        created_at=services.base.now(),
+        updated_at=services.base.now(),
+    )
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "[::1]",
+        "169.254.169.254",
+        "10.0.0.1",
+        "[::ffff:127.0.0.1]",
+        "2130706433",  # 127.0.0.1 written as one decimal number
+        "localhost",  # a name resolving to loopback
+        "0.0.0.0",
+        "192.168.1.1",
+        "[fe80::1]",
+        "100.64.0.1",
+    ],
+)
+def test_ssrf_private_targets_are_refused_and_never_connected(page, receiver, fast, settings, host):
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
+    webhook_to(page, f"http://{host}:{receiver.port}/hook")
+    services.declare_incident(page, by=None, name="Outage")
+
+    drain()
+
+    delivery = Delivery.objects.get()
+    assert delivery.last_error.startswith("Refused: ")
+    assert delivery.attempt_log.filter(ok=True).count() == 0
+    assert receiver.connections == 0
+
+
+def test_ssrf_redirect_to_loopback_is_not_followed(page, receiver, fast):
+    # The first hop is allowed here (it is the test's own server); its redirect is not followed.
+    target = receiver.url("/internal")
+    receiver.script["/hop"] = [302]
+    receiver.redirect_to = target
+    webhook_to(page, receiver.url("/hop"))
+    services.declare_incident(page, by=None, name="Outage")
+
+    drain()
+
+    assert receiver.at("/internal") == []
+    assert "redirects are not followed" in Delivery.objects.get().last_error
+
+
+def test_ssrf_setting_allows_private_targets(receiver, settings):
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = True
+
+    assert [str(ip) for ip in check_host("127.0.0.1", 80)] == ["127.0.0.1"]
+
+
+def test_ssrf_public_address_passes(settings):
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
+
+    assert [str(ip) for ip in check_host("93.184.215.14", 443)] == ["93.184.215.14"]
+
+
+def test_ssrf_check_refuses_a_mapped_address(settings):
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
+
+    with pytest.raises(TargetRefused):
+        check_host("::ffff:10.0.0.1", 80)

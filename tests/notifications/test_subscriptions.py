@@ -1,0 +1,196 @@
+import re
+
+import pytest
+from django.test import Client
+
+from candor.core import subscriptions
+from candor.core.models import Subscriber, SubscriberState, SubscriptionThrottle
+
+
+@pytest.fixture
+def default_page(page):
+    page.is_default = True
+    page.save(update_fields=["is_default"])
+    return page
+
+
+def link(message, kind: str) -> str:
+    text = message.get_body(("plain",)).get_content()
+    return re.search(rf"http://127\.0\.0\.1:8000(/subscribe/{kind}/\S+/)", text).group(1)
+
+
+def post_email(client, address, ip="198.51.100.7", **extra):
+    return client.post(
+        "/subscribe/", {"mode": "email", "e-email": address, **extra}, REMOTE_ADDR=ip
+    )
+
+
+def test_subscribe_email_double_opt_in(default_page, make_component, smtp):
+    client = Client()
+    help_desk = make_component("Help Desk")
+
+    response = post_email(client, "ann@example.com", **{"e-components": [help_desk.pk]})
+    subscriber = Subscriber.objects.get()
+    [mail] = smtp.handler.to("ann@example.com")
+    confirmed = client.get(link(mail, "confirm"))
+    subscriber.refresh_from_db()
+
+    assert response.status_code == 200
+    assert b"Check your inbox" in response.content
+    assert confirmed.status_code == 200
+    assert subscriber.state == SubscriberState.ACTIVE
+    assert list(subscriber.components.all()) == [help_desk]
+    assert response.cookies == {} and confirmed.cookies == {}
+
+
+def test_subscribe_same_response_for_new_pending_and_subscribed(default_page, smtp):
+    client = Client()
+    new = post_email(client, "new@example.com")
+    pending = post_email(client, "new@example.com")
+    subscriptions.confirm(subscriptions.confirm_token(Subscriber.objects.get()))
+    subscribed = post_email(client, "new@example.com")
+
+    assert new.status_code == pending.status_code == subscribed.status_code == 200
+    assert new.content == pending.content == subscribed.content
+    assert [m["Subject"] for m in smtp.handler.to("new@example.com")] == [
+        "Confirm your subscription to Acme Status",
+        "Confirm your subscription to Acme Status",
+        "Your subscription to Acme Status",
+    ]
+
+
+def test_subscribe_at_most_10_mails_per_address_per_hour(default_page, smtp):
+    client = Client()
+    responses = [post_email(client, "ann@example.com", ip=f"198.51.100.{i}") for i in range(12)]
+
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.content for r in responses}) == 1
+    assert len(smtp.handler.to("ann@example.com")) == 10
+
+
+def test_subscribe_at_most_20_per_client_ip_per_hour(default_page, smtp):
+    client = Client()
+    responses = [post_email(client, f"user{i}@example.com") for i in range(21)]
+
+    assert [r.status_code for r in responses] == [200] * 20 + [429]
+    assert len(smtp.messages) == 20
+
+
+def test_subscribe_limits_are_kept_in_the_database(default_page, smtp):
+    # Another web process sees the same counters: they are rows, not process memory.
+    post_email(Client(), "ann@example.com")
+
+    assert SubscriptionThrottle.objects.filter(key__startswith="ip:").count() == 1
+    assert SubscriptionThrottle.objects.filter(key__startswith="email:").count() == 1
+
+
+def test_subscribe_invalid_email_is_refused(default_page, smtp):
+    response = post_email(Client(), "not an address")
+
+    assert response.status_code == 400
+    assert b"Enter a valid email address." in response.content
+    assert Subscriber.objects.count() == 0
+
+
+def test_subscribe_webhook_shows_secret_once(default_page, receiver):
+    client = Client()
+    data = {"mode": "webhook", "w-endpoint": receiver.url("/hook"), "w-email": "ops@example.com"}
+
+    first = client.post("/subscribe/", data)
+    second = client.post("/subscribe/", data)
+    subscriber = Subscriber.objects.get()
+
+    assert first.status_code == 201
+    assert subscriber.secret.encode() in first.content
+    assert second.status_code == 200
+    assert subscriber.secret.encode() not in second.content
+    assert subscriber.state == SubscriberState.ACTIVE
+
+
+def test_subscribe_webhook_to_private_address_refused(default_page, settings):
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
+    data = {"mode": "webhook", "w-endpoint": "http://10.0.0.1/hook", "w-email": "ops@example.com"}
+
+    response = Client().post("/subscribe/", data)
+
+    assert response.status_code == 400
+    assert b"private, loopback or link-local" in response.content
+    assert Subscriber.objects.count() == 0
+
+
+def test_unsubscribe_one_click_without_cookies(page, smtp, subscribe):
+    subscriber = subscribe("ann@example.com")
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        f"/subscribe/unsubscribe/{subscriptions.manage_token(subscriber)}/",
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    subscriber.refresh_from_db()
+
+    assert response.status_code == 200
+    assert response.cookies == {}
+    assert subscriber.state == SubscriberState.UNSUBSCRIBED
+
+
+def test_unsubscribe_get_asks_first(page, subscribe):
+    subscriber = subscribe("ann@example.com")
+
+    response = Client().get(f"/subscribe/unsubscribe/{subscriptions.manage_token(subscriber)}/")
+    subscriber.refresh_from_db()
+
+    assert response.status_code == 200
+    assert subscriber.state == SubscriberState.ACTIVE
+
+
+@pytest.mark.parametrize("kind", ["unsubscribe", "manage", "confirm"])
+def test_tampered_token_is_400_and_changes_nothing(page, subscribe, kind):
+    subscriber = subscribe("ann@example.com")
+    token = subscriptions.manage_token(subscriber)
+    tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
+
+    response = Client().post(f"/subscribe/{kind}/{tampered}/")
+    subscriber.refresh_from_db()
+
+    assert response.status_code in (400, 405)
+    assert subscriber.state == SubscriberState.ACTIVE
+
+
+def test_manage_page_changes_components(page, make_component, subscribe):
+    help_desk = make_component("Help Desk")
+    subscriber = subscribe("ann@example.com")
+    url = f"/subscribe/manage/{subscriptions.manage_token(subscriber)}/"
+
+    response = Client().post(url, {"components": [help_desk.pk]})
+
+    assert response.status_code == 200
+    assert list(subscriber.components.all()) == [help_desk]
+
+
+def test_confirm_link_expires_after_7_days(page, smtp, monkeypatch):
+    subscriptions.subscribe_email(page, email="late@example.com")
+    subscriber = Subscriber.objects.get()
+    token = subscriptions.confirm_token(subscriber)
+    import time
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 8 * 86400)
+
+    assert subscriptions.confirm(token) is None
+    subscriber.refresh_from_db()
+    assert subscriber.state == SubscriberState.UNCONFIRMED
+
+
+def test_unconfirmed_subscriptions_lapse_after_7_days(page, smtp):
+    from datetime import timedelta
+
+    from candor.core.services.base import now
+
+    subscriptions.subscribe_email(page, email="late@example.com")
+    Subscriber.objects.update(
+        created_at=now() - timedelta(days=8), confirmation_sent_at=now() - timedelta(days=8)
+    )
+
+    assert subscriptions.expire_unconfirmed() == 1
+    assert Subscriber.objects.count() == 0

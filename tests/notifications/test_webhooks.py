@@ -1,0 +1,115 @@
+import pytest
+from standardwebhooks import Webhook
+
+from candor.core import services
+from candor.core.models import Delivery, DeliveryState, SubscriberState
+from tests.notifications.conftest import drain
+
+
+def declare(page):
+    return services.declare_incident(page, by=None, name="Login failures", message="Looking.")
+
+
+def test_webhook_body_is_statuspage_shape_and_signed(page, receiver, fast, subscribe):
+    hook = subscribe(endpoint=receiver.url("/hook"))
+    incident = declare(page)
+
+    drain()
+
+    [request] = receiver.at("/hook")
+    payload = Webhook(hook.secret).verify(request.body, request.headers)
+    delivery = Delivery.objects.get()
+    assert request.headers["webhook-id"] == f"msg_u{delivery.update_id}.{hook.pk}"
+    assert sorted(payload) == ["incident", "meta", "page"]
+    assert payload["page"] == {
+        "id": page.pk,
+        "status_indicator": "none",
+        "status_description": "All Systems Operational",
+    }
+    assert payload["incident"]["id"] == incident.pk
+    assert payload["incident"]["incident_updates"][0]["body"] == "Looking."
+    assert payload["meta"]["unsubscribe"].startswith("http://127.0.0.1:8000/subscribe/unsubscribe/")
+
+
+def test_webhook_500_three_times_then_200_delivers_on_fourth_attempt(
+    page, receiver, fast, subscribe
+):
+    receiver.script["/flaky"] = [500, 500, 500, 200]
+    subscribe(endpoint=receiver.url("/flaky"))
+    declare(page)
+
+    drain()
+
+    delivery = Delivery.objects.get()
+    requests = receiver.at("/flaky")
+    assert (delivery.state, delivery.attempts) == (DeliveryState.SENT, 4)
+    assert [a.ok for a in delivery.attempt_log.all()] == [False, False, False, True]
+    assert len({r.headers["webhook-id"] for r in requests}) == 1
+
+
+def test_webhook_always_500_is_quarantined_and_contact_emailed(
+    page, receiver, smtp, fast, subscribe
+):
+    receiver.script["/down"] = [500]
+    hook = subscribe(endpoint=receiver.url("/down"), contact="ops@example.com")
+    declare(page)
+
+    drain()
+
+    hook.refresh_from_db()
+    delivery = Delivery.objects.get()
+    assert (hook.state, delivery.state, delivery.attempts) == (
+        SubscriberState.QUARANTINED,
+        DeliveryState.FAILED,
+        8,
+    )
+    assert len(receiver.at("/down")) == 8
+    [notice] = smtp.handler.to("ops@example.com")
+    assert notice["Subject"].startswith("Webhook paused:")
+
+
+def test_webhook_410_disables_after_one_attempt(page, receiver, fast, subscribe):
+    receiver.script["/gone"] = [410]
+    hook = subscribe(endpoint=receiver.url("/gone"))
+    declare(page)
+    services.post_update(page.incidents.get(), by=None, status="identified")
+
+    drain()
+
+    hook.refresh_from_db()
+    assert hook.state == SubscriberState.DISABLED
+    assert len(receiver.at("/gone")) == 1
+    assert sorted(Delivery.objects.values_list("state", flat=True)) == [
+        DeliveryState.CANCELLED,
+        DeliveryState.FAILED,
+    ]
+
+
+def test_webhook_slower_than_timeout_counts_as_failure(page, receiver, fast, subscribe, settings):
+    settings.CANDOR_WEBHOOK_TIMEOUT = 0.3
+    settings.CANDOR_RETRY_SCHEDULE = [0, 3600]
+    receiver.delay["/slow"] = 1.0
+    subscribe(endpoint=receiver.url("/slow"))
+    declare(page)
+
+    drain()
+
+    delivery = Delivery.objects.get()
+    [attempt] = delivery.attempt_log.all()
+    assert (delivery.state, attempt.ok) == (DeliveryState.PENDING, False)
+    assert attempt.error == "No response within 0.3 s"
+
+
+@pytest.mark.parametrize("status", [301, 302, 307])
+def test_webhook_redirect_is_not_followed(page, receiver, fast, subscribe, status):
+    receiver.script["/moved"] = [status]
+    receiver.redirect_to = receiver.url("/elsewhere")
+    subscribe(endpoint=receiver.url("/moved"))
+    declare(page)
+
+    drain()
+
+    assert receiver.at("/elsewhere") == []
+    assert Delivery.objects.get().last_error.startswith(
+        f"HTTP {status}: redirects are not followed"
+    )

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -27,9 +29,19 @@ class Command(BaseCommand):
             default=int(os.environ.get("CANDOR_WEB_THREADS", "0")) or 4,
             help="Python threads per process (default 4; see docs/performance.md)",
         )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the delivery worker beside it"
+        )
 
     def handle(
-        self, *args: object, host: str, port: int, workers: int, threads: int, **options: object
+        self,
+        *args: object,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        no_worker: bool = False,
+        **options: object,
     ) -> None:
         from granian import Granian
 
@@ -44,17 +56,36 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Candor is serving on http://{host}:{port}/ (Ctrl-C stops it)")
         connections.close_all()  # the web workers open their own
-        Granian(
-            "candor.wsgi:application",
-            address=host,
-            port=port,
-            interface="wsgi",  # type: ignore[arg-type]
-            workers=workers,
-            # A few threads per process: the GIL runs one at a time, and the public pages are
-            # answered in microseconds from memory; more threads only add contention and tail
-            # latency (docs/performance.md), while a few keep slow management requests apart.
-            blocking_threads=threads,
-            backpressure=threads * 16,
-            respawn_failed_workers=True,
-            log_access=False,
-        ).serve()
+        # One delivery worker beside the web server; `candor worker` alone scales out.
+        worker = (
+            None if no_worker else subprocess.Popen([sys.executable, "-m", "candor.cli", "worker"])
+        )
+        try:
+            Granian(
+                "candor.wsgi:application",
+                address=host,
+                port=port,
+                interface="wsgi",  # type: ignore[arg-type]
+                workers=workers,
+                # A few threads per process: the GIL runs one at a time, and the public pages are
+                # answered in microseconds from memory; more threads only add contention and tail
+                # latency (docs/performance.md), while a few keep slow management requests apart.
+                blocking_threads=threads,
+                backpressure=threads * 16,
+                respawn_failed_workers=True,
+                log_access=False,
+            ).serve()
+        finally:
+            if worker is not None:
+                stop_worker(worker)
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM lets the worker finish what it is sending; a stuck one is killed after 35 s."""
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        worker.wait(timeout=35)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

@@ -4,50 +4,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_rendered_public_documents'),
+        ("core", "0003_rendered_public_documents"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SubscriptionThrottle',
+            name="SubscriptionThrottle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=300)),
-                ('at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=300)),
+                ("at", models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='lease_token',
+            model_name="delivery",
+            name="lease_token",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='confirmation_sent_at',
+            model_name="subscriber",
+            name="confirmation_sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='subscriber',
-            name='unsubscribed_at',
+            model_name="subscriber",
+            name="unsubscribed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='subscriber',
-            name='state',
-            field=models.CharField(choices=[('unconfirmed', 'Unconfirmed'), ('active', 'Active'), ('quarantined', 'Quarantined'), ('unsubscribed', 'Unsubscribed'), ('disabled', 'Disabled')], default='unconfirmed', max_length=16),
+            model_name="subscriber",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("unconfirmed", "Unconfirmed"),
+                    ("active", "Active"),
+                    ("quarantined", "Quarantined"),
+                    ("unsubscribed", "Unsubscribed"),
+                    ("disabled", "Disabled"),
+                ],
+                default="unconfirmed",
+                max_length=16,
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['subscriber', 'state'], name='core_delive_subscri_8a4719_idx'),
+            model_name="delivery",
+            index=models.Index(
+                fields=["subscriber", "state"], name="core_delive_subscri_8a4719_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['created_at'], name='core_delive_created_855853_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["created_at"], name="core_delive_created_855853_idx"),
         ),
         migrations.AddIndex(
-            model_name='subscriptionthrottle',
-            index=models.Index(fields=['key', 'at'], name='core_subscr_key_b6bb6b_idx'),
+            model_name="subscriptionthrottle",
+            index=models.Index(fields=["key", "at"], name="core_subscr_key_b6bb6b_idx"),
         ),
     ]

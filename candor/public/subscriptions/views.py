@@ -24,9 +24,29 @@ def _page() -> Page:
     return page
 
 
+def _chrome(page: Page) -> dict[str, Any]:
+    """What public/base.html needs around our content."""
+    from django.utils import timezone
+
+    from candor.public.render.site import static_url
+    from candor.public.templatetags.public import offset
+
+    logo = ""
+    if page.logo:
+        name = (page.logo.name or "").rsplit("/", 1)[-1]
+        logo = f"/logo.{name.rsplit('.', 1)[-1].lower()}" if "." in name else ""
+    return {
+        "tz_offset": offset(timezone.now().astimezone(page.tz)),
+        "logo_url": logo,
+        "css_url": static_url("public/status.css"),
+        "js_url": static_url("public/status.js"),
+    }
+
+
 def _render(
     request: HttpRequest, template: str, ctx: dict[str, Any], status: int = 200
 ) -> HttpResponse:
+    ctx = {**_chrome(ctx["page"]), **ctx}
     response = render(request, f"public/subscriptions/{template}", ctx, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -43,6 +44,7 @@ class SmtpHandler:
         self.sessions: set[int] = set()
         # address -> SMTP reply to RCPT TO (e.g. "550 No such user", "451 Try later")
         self.refuse: dict[str, str] = {}
+        self.delay = 0.0
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -52,6 +54,8 @@ class SmtpHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
@@ -122,6 +126,7 @@ class Receiver:
     connections: int = 0
     script: dict[str, list[int]] = field(default_factory=dict)
     delay: dict[str, float] = field(default_factory=dict)
+    default_delay: float = 0.0
     redirect_to: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -152,8 +157,9 @@ def make_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
             body = self.rfile.read(length)
             with receiver.lock:
                 receiver.requests.append(Received(self.path, dict(self.headers), body))
-            if self.path in receiver.delay:
-                time.sleep(receiver.delay[self.path])
+            delay = receiver.delay.get(self.path, receiver.default_delay)
+            if delay:
+                time.sleep(delay)
             status = receiver.status_for(self.path)
             self.send_response(status)
             if 300 <= status < 400:

@@ -36,6 +36,7 @@ def test_email_notification_has_parts_links_and_one_click_headers(
     assert "Help Desk: Degraded Performance" in text
     assert f"/incidents/{incident.pk}" in text
     assert unsubscribe in text and unsubscribe in html
+    assert "<strong>investigating</strong>" in html
     assert "<script>" not in html
     assert "/subscribe/manage/" in text
     assert delivery.state == DeliveryState.SENT

@@ -51,13 +51,9 @@ def send_email(
 
 
 def markdown(text: str) -> str:
-    try:
-        from candor.core.markdown import render_markdown  # type: ignore[import-not-found]
-    except ImportError:  # until the shared renderer lands on main: escaped text only
-        from django.utils.html import escape, linebreaks
+    from candor.core.markdown import render_markdown
 
-        return str(linebreaks(escape(text)))
-    return str(render_markdown(text))
+    return render_markdown(text)
 
 
 def _label(status: str) -> str:

@@ -24,6 +24,7 @@ from candor.core.models import (
     SubscriberState,
 )
 from candor.manage.access import responder_required
+from candor.manage.common import actor, add_service_errors, default_page
 from candor.manage.subscribers.forms import AddSubscriberForm
 
 PER_PAGE = 50
@@ -31,14 +32,8 @@ PER_PAGE = 50
 
 def _page(request: HttpRequest) -> Page:
     page_id = request.GET.get("page_id") or request.POST.get("page_id")
-    pages = Page.objects.all()
-    page = pages.filter(pk=page_id).first() if page_id else None
-    page = page or pages.filter(is_default=True).first() or pages.first()
-    if page is None:
-        from candor.core.services import ensure_default_page
-
-        page = ensure_default_page()
-    return page
+    page = Page.objects.filter(pk=page_id).first() if page_id else None
+    return page or default_page()
 
 
 def _counts(page: Page) -> dict[str, Any]:
@@ -105,15 +100,14 @@ def add(request: HttpRequest) -> HttpResponse:
         try:
             subscriber, secret = subscriptions.add_subscriber(
                 page,
-                by=request.user,  # type: ignore[arg-type]
+                by=actor(request),
                 mode=data["mode"],
                 email=data["email"],
                 endpoint=data["endpoint"],
                 components=data["components"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             if secret:
                 messages.success(
@@ -139,7 +133,7 @@ def _subscriber(subscriber_id: str) -> Subscriber:
 @require_POST
 def remove(request: HttpRequest, subscriber_id: str) -> HttpResponse:
     subscriber = _subscriber(subscriber_id)
-    subscriptions.remove_subscriber(subscriber, by=request.user)  # type: ignore[arg-type]
+    subscriptions.remove_subscriber(subscriber, by=actor(request))
     messages.success(request, f"Removed {subscriber}.")
     return redirect("manage_subscribers")
 
@@ -148,7 +142,7 @@ def remove(request: HttpRequest, subscriber_id: str) -> HttpResponse:
 @require_POST
 def resend(request: HttpRequest, subscriber_id: str) -> HttpResponse:
     subscriber = _subscriber(subscriber_id)
-    if subscriptions.resend_confirmation(subscriber, by=request.user):  # type: ignore[arg-type]
+    if subscriptions.resend_confirmation(subscriber, by=actor(request)):
         messages.success(request, f"Sent a new confirmation link to {subscriber}.")
     else:
         messages.error(request, f"{subscriber} is not waiting for a confirmation.")
@@ -159,7 +153,7 @@ def resend(request: HttpRequest, subscriber_id: str) -> HttpResponse:
 @require_POST
 def reactivate(request: HttpRequest, subscriber_id: str) -> HttpResponse:
     subscriber = _subscriber(subscriber_id)
-    subscriptions.reactivate(subscriber, by=request.user)  # type: ignore[arg-type]
+    subscriptions.reactivate(subscriber, by=actor(request))
     messages.success(request, f"{subscriber} is active again.")
     return redirect("manage_subscribers")
 
@@ -178,7 +172,9 @@ def delivery_summary(update_id: str) -> dict[str, int]:
 
 @responder_required
 def deliveries(request: HttpRequest, update_id: str) -> HttpResponse:
-    update = get_object_or_404(IncidentUpdate.objects.select_related("incident__page"), pk=update_id)
+    update = get_object_or_404(
+        IncidentUpdate.objects.select_related("incident__page"), pk=update_id
+    )
     rows = (
         Delivery.objects.filter(update=update)
         .select_related("subscriber")
@@ -207,7 +203,9 @@ def deliveries(request: HttpRequest, update_id: str) -> HttpResponse:
 @responder_required
 @require_POST
 def retry(request: HttpRequest, update_id: str) -> HttpResponse:
-    update = get_object_or_404(IncidentUpdate.objects.select_related("incident__page"), pk=update_id)
-    count = notifications.retry_failed(update, by=request.user)  # type: ignore[arg-type]
+    update = get_object_or_404(
+        IncidentUpdate.objects.select_related("incident__page"), pk=update_id
+    )
+    count = notifications.retry_failed(update, by=actor(request))
     messages.success(request, f"Retrying {count} failed deliveries.")
     return redirect("manage_deliveries", update_id=update.pk)

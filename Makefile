@@ -40,5 +40,9 @@ screenshots: $(STAMP)
 bench-public: $(STAMP)
 	$(BIN)/python benchmarks/public/bench.py
 
+# One update to 10,000 email and 1,000 webhook subscribers, local sinks (docs/performance.md).
+bench-fanout: $(STAMP)
+	$(BIN)/python benchmarks/fanout/run.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,226 @@
+"""`make bench-fanout`: one update to 10,000 email and 1,000 webhook subscribers.
+
+Local sinks (sinks.py) on 127.0.0.1; a real `candor worker` process; a fresh database (a new
+PostgreSQL database beside DATABASE_URL's, or a temporary SQLite file). Reports the time from
+the update's commit to the first and the last delivery, and the rates, beside a plain smtplib
+loop sending the same messages to the same kind of sink over one connection.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+EMAILS = int(os.environ.get("BENCH_EMAILS", "10000"))
+WEBHOOKS = int(os.environ.get("BENCH_WEBHOOKS", "1000"))
+THREADS = os.environ.get("BENCH_THREADS", "4")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_database(tmp: str) -> tuple[str, str | None]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp}/bench.sqlite3", None
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_bench_fanout"
+    admin = dict(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name)), name
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    parts = urlsplit(os.environ["BENCH_ADMIN_URL"])
+    with psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def status(path: Path) -> tuple[int, float, float]:
+    try:
+        count, first, last = path.read_text().split()
+    except (FileNotFoundError, ValueError):
+        return 0, 0.0, 0.0
+    return int(count), float(first), float(last)
+
+
+def wait_for(path: Path, count: int, timeout: float = 900) -> tuple[int, float, float]:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        seen = status(path)
+        if seen[0] >= count:
+            time.sleep(0.15)  # let the sink write its final line
+            return status(path)
+        time.sleep(0.05)
+    raise SystemExit(f"timed out: {path.name} saw {status(path)[0]} of {count}")
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp(prefix="candor-bench-")
+    os.environ.setdefault("BENCH_ADMIN_URL", os.environ.get("DATABASE_URL", ""))
+    db_url, pg_name = fresh_database(tmp)
+    smtp_port, http_port, loop_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "CANDOR_DATA_DIR": tmp,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS": "1",
+        "DJANGO_SETTINGS_MODULE": "candor.settings",
+    }
+    os.environ.update(env)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        from candor.core import services
+        from candor.core.models import Delivery, Subscriber
+        from candor.core.services.base import now
+        from candor.core.subscriptions import new_secret
+
+        page = services.ensure_default_page()
+        at = now()
+        # Set-up only: ten thousand subscribe flows would measure something else.
+        Subscriber.objects.bulk_create(
+            [
+                Subscriber(
+                    page=page,
+                    mode="email",
+                    email=f"user{i}@example.com",
+                    state="active",
+                    confirmed_at=at,
+                    created_at=at,
+                    updated_at=at,
+                )
+                for i in range(EMAILS)
+            ]
+            + [
+                Subscriber(
+                    page=page,
+                    mode="webhook",
+                    email="ops@example.com",
+                    state="active",
+                    endpoint=f"http://127.0.0.1:{http_port}/hook/{i}",
+                    secret=new_secret(),
+                    confirmed_at=at,
+                    created_at=at,
+                    updated_at=at,
+                )
+                for i in range(WEBHOOKS)
+            ],
+            batch_size=2000,
+        )
+        files = {k: Path(tmp) / f"{k}.status" for k in ("smtp", "http", "loop")}
+        for kind, port, key in (
+            ("smtp", smtp_port, "smtp"),
+            ("http", http_port, "http"),
+            ("smtp", loop_port, "loop"),
+        ):
+            processes.append(
+                subprocess.Popen(  # noqa: S603
+                    [sys.executable, str(HERE / "sinks.py"), kind, str(port), str(files[key])]
+                )
+            )
+        worker = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "candor.cli", "worker", "--threads", THREADS],
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
+        processes.append(worker)
+        time.sleep(3)  # the worker is up, idle, listening
+
+        services.declare_incident(
+            page,
+            by=None,
+            name="Help Desk Ticket Submission Disrupted",
+            message="We are aware of reports that help desk ticket submission is failing.",
+        )
+        committed = time.time()
+        _, email_first, email_last = wait_for(files["smtp"], EMAILS)
+        _, hook_first, hook_last = wait_for(files["http"], WEBHOOKS)
+
+        # The practical limit: the same messages, prepared in advance, one smtplib connection.
+        from candor.core.transports.email import Composer
+
+        composer = Composer()
+        prepared = [
+            (d.subscriber.email, composer.compose(d).message().as_bytes(linesep="\r\n"))
+            for d in Delivery.objects.filter(subscriber__mode="email").select_related(
+                "subscriber__page", "update__incident__page"
+            )
+        ]
+        start = time.time()
+        with smtplib.SMTP("127.0.0.1", loop_port) as client:
+            for to, data in prepared:
+                client.sendmail("noreply@127.0.0.1", [to], data)
+        loop_seconds = time.time() - start
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait()
+        if pg_name:
+            drop_database(pg_name)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    email_time = email_last - committed
+    hook_time = hook_last - committed
+    email_rate = EMAILS / email_time
+    loop_rate = EMAILS / loop_seconds
+    hook_rate = WEBHOOKS / (hook_last - hook_first) if hook_last > hook_first else float("inf")
+    first = min(email_first, hook_first) - committed
+    database = "PostgreSQL" if pg_name else "SQLite"
+    print(
+        f"\nFan-out benchmark ({database}, worker --threads {THREADS}, "
+        f"{EMAILS} email + {WEBHOOKS} webhook subscribers, one update)\n"
+    )
+    print("| measure | value | target |")
+    print("|---|---|---|")
+    print(f"| first delivery after commit | {first:.3f} s | <= 1 s |")
+    print(f"| last email after commit | {email_time:.2f} s | |")
+    print(f"| email rate (worker) | {email_rate:.0f}/s | |")
+    print(f"| email rate (plain smtplib loop, one connection) | {loop_rate:.0f}/s | |")
+    print(f"| worker / loop | {100 * email_rate / loop_rate:.0f}% | >= 80% |")
+    print(f"| last webhook after commit | {hook_time:.2f} s | |")
+    print(f"| webhook rate (first to last) | {hook_rate:.0f}/s | >= 1,000/s |")
+
+
+if __name__ == "__main__":
+    main()

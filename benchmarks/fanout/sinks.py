@@ -1,0 +1,111 @@
+"""Local sinks for the fan-out benchmark: `python sinks.py smtp|http PORT STATUSFILE`.
+
+Each counts what it receives and writes "count first last" (epoch seconds) to STATUSFILE
+every 0.1 s, so the benchmark can tell when the last message arrived without slowing the sink.
+"""
+
+import asyncio
+import sys
+import time
+
+state = {"count": 0, "first": 0.0, "last": 0.0}
+
+
+def seen() -> None:
+    t = time.time()
+    if not state["count"]:
+        state["first"] = t
+    state["count"] += 1
+    state["last"] = t
+
+
+async def report(path: str) -> None:
+    while True:
+        with open(path + ".tmp", "w") as f:
+            f.write(f"{state['count']} {state['first']:.6f} {state['last']:.6f}\n")
+        import os
+
+        os.replace(path + ".tmp", path)
+        await asyncio.sleep(0.1)
+
+
+class Smtp(asyncio.Protocol):
+    """Just enough SMTP for smtplib: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
+
+    def connection_made(self, transport):
+        self.t = transport
+        self.buf = b""
+        self.data = False
+        transport.write(b"220 sink ESMTP\r\n")
+
+    def data_received(self, chunk):
+        self.buf += chunk
+        while True:
+            if self.data:
+                end = self.buf.find(b"\r\n.\r\n")
+                if end < 0:
+                    return
+                self.buf = self.buf[end + 5 :]
+                self.data = False
+                seen()
+                self.t.write(b"250 OK queued\r\n")
+                continue
+            end = self.buf.find(b"\r\n")
+            if end < 0:
+                return
+            line, self.buf = self.buf[:end], self.buf[end + 2 :]
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                self.t.write(b"250-sink\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
+            elif verb == b"HELO":
+                self.t.write(b"250 sink\r\n")
+            elif verb == b"DATA":
+                self.data = True
+                self.t.write(b"354 go ahead\r\n")
+            elif verb == b"QUIT":
+                self.t.write(b"221 bye\r\n")
+                self.t.close()
+                return
+            else:
+                self.t.write(b"250 OK\r\n")
+
+
+class Http(asyncio.Protocol):
+    def connection_made(self, transport):
+        self.t = transport
+        self.buf = b""
+        self.need = -1
+
+    def data_received(self, chunk):
+        self.buf += chunk
+        while True:
+            if self.need < 0:
+                end = self.buf.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head, self.buf = self.buf[:end], self.buf[end + 4 :]
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                self.need = length
+            if len(self.buf) < self.need:
+                return
+            self.buf = self.buf[self.need :]
+            self.need = -1
+            seen()
+            self.t.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+
+async def main(kind: str, port: int, path: str) -> None:
+    loop = asyncio.get_running_loop()
+    protocol = Smtp if kind == "smtp" else Http
+    server = await loop.create_server(protocol, "127.0.0.1", port, backlog=1024)
+    asyncio.create_task(report(path))
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3]))

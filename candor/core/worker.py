@@ -10,6 +10,7 @@ ending in a conditional UPDATE. Leases are renewed while work waits in the threa
 from __future__ import annotations
 
 import logging
+import queue
 import random
 import secrets
 import threading
@@ -22,13 +23,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 
 from candor.core import events
 from candor.core.models import (
+    ComponentStatusChange,
     Delivery,
     DeliveryAttempt,
     DeliveryState,
+    IncidentUpdate,
+    Page,
     Subscriber,
     SubscriberMode,
 )
@@ -37,6 +41,8 @@ from candor.core.services.base import now
 from candor.core.transports import Outcome, Transport, transport_for
 
 logger = logging.getLogger("candor.worker")
+# One INFO line per webhook request would cost more than the request.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 HOUSEKEEPING_EVERY = 30.0
 
@@ -55,36 +61,54 @@ def claim(limit: int, *, lease: float | None = None) -> list[Delivery]:
     at = now()
     until = at + timedelta(seconds=lease or settings.CANDOR_DELIVERY_LEASE)
     token = secrets.token_hex(16)
-    # A subscriber's next delivery waits while an earlier one is in flight: updates arrive in order.
-    earlier_in_flight = Delivery.objects.filter(
-        subscriber_id=OuterRef("subscriber_id"),
-        state=DeliveryState.PENDING,
-        lease_until__gte=at,
-        pk__lt=OuterRef("pk"),
-    )
-    due = (
-        Delivery.objects.filter(_claimable(at))
-        .exclude(Exists(earlier_in_flight))
-        .order_by("next_attempt_at", "pk")
-    )
+    due = Delivery.objects.filter(_claimable(at)).order_by("next_attempt_at", "pk")
     with transaction.atomic():
         if connection.vendor == "postgresql":
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:limit])
+        rows = list(due.values_list("pk", "subscriber_id")[:limit])
+        if not rows:
+            return []
+        # A subscriber's delivery waits while another one to it is in flight: updates arrive
+        # in order. (Checked for the candidates only: a join over every pending row would make
+        # each claim cost as much as the whole backlog.)
+        busy = set(
+            Delivery.objects.filter(
+                subscriber_id__in={s for _, s in rows},
+                state=DeliveryState.PENDING,
+                lease_until__gte=at,
+            ).values_list("subscriber_id", flat=True)
+        )
+        ids = [pk for pk, subscriber_id in rows if subscriber_id not in busy]
         if not ids:
             return []
         Delivery.objects.filter(_claimable(at), pk__in=ids).update(
             lease_until=until, lease_token=token, attempts=F("attempts") + 1
         )
-    return list(
+    return _load(token, until)
+
+
+def _load(token: str, until: Any) -> list[Delivery]:
+    """The claimed rows with their subscribers; updates, changes and pages loaded once each
+    (a fan-out is thousands of rows about one update)."""
+    deliveries = list(
         Delivery.objects.filter(lease_token=token, lease_until=until)
-        .select_related(
-            "subscriber__page",
-            "update__incident__page",
-            "status_change__component__group",
-        )
+        .select_related("subscriber")
         .order_by("pk")
     )
+    update_ids = {d.update_id for d in deliveries if d.update_id}
+    change_ids = {d.status_change_id for d in deliveries if d.status_change_id}
+    updates = IncidentUpdate.objects.select_related("incident__page").in_bulk(update_ids)
+    changes = ComponentStatusChange.objects.select_related("component__group").in_bulk(change_ids)
+    pages = {u.incident.page_id: u.incident.page for u in updates.values()}
+    missing = {d.subscriber.page_id for d in deliveries} - set(pages)
+    pages.update(Page.objects.in_bulk(missing))
+    for d in deliveries:
+        d.subscriber.page = pages[d.subscriber.page_id]
+        if d.update_id:
+            d.update = updates[d.update_id]
+        if d.status_change_id:
+            d.status_change = changes[d.status_change_id]
+    return deliveries
 
 
 def renew(ids: Iterable[int], *, lease: float | None = None) -> None:
@@ -191,7 +215,7 @@ def _fresh() -> None:
 class Worker:
     """`threads=0` sends in the calling thread: what tests use inside their transaction."""
 
-    def __init__(self, threads: int | None = None, *, claim_size: int = 200) -> None:
+    def __init__(self, threads: int | None = None, *, claim_size: int = 500) -> None:
         self.threads = settings.CANDOR_WORKER_THREADS if threads is None else max(0, threads)
         self.claim_size = claim_size
         self.max_in_flight = max(claim_size * 2, self.threads * settings.CANDOR_EMAIL_BATCH)
@@ -203,6 +227,8 @@ class Worker:
         self._held: set[int] = set()
         self._pool = ThreadPoolExecutor(max(1, self.threads), thread_name_prefix="candor-send")
         self._futures: set[Future[None]] = set()
+        self._outcomes: queue.Queue[list[Outcome] | None] = queue.Queue()
+        self._recorder: threading.Thread | None = None
         self.sent = 0
         self.failed = 0
 
@@ -226,21 +252,70 @@ class Worker:
     def _send(self, group: list[Delivery]) -> None:
         try:
             outcomes = self._transport(group[0].subscriber.mode).send(group)
+        except Exception:
+            logger.exception("sending %d deliveries failed", len(group))
+            self._release(group)
+            return
+        if self.threads:
+            self._outcomes.put(outcomes)  # the recorder writes them, so senders never wait
+        else:
+            self._record(outcomes)
+
+    def _release(self, deliveries: Iterable[Delivery]) -> None:
+        with self._lock:
+            self._held.difference_update(d.pk for d in deliveries)
+
+    def _record(self, outcomes: list[Outcome]) -> None:
+        try:
             _fresh()
             record(outcomes)
             with self._lock:
                 self.sent += sum(o.ok for o in outcomes)
-                self.failed += sum(not o.ok for o in outcomes)
+                self.failed += sum(o.error is not None for o in outcomes)
         except DatabaseError:
             # The outcome is lost; the lease expires and the delivery goes again (same id).
-            logger.exception("could not record %d deliveries", len(group))
+            logger.exception("could not record %d deliveries", len(outcomes))
             if not connection.in_atomic_block:
                 connection.close()
         except Exception:
-            logger.exception("sending %d deliveries failed", len(group))
+            logger.exception("recording %d deliveries failed", len(outcomes))
         finally:
-            with self._lock:
-                self._held.difference_update(d.pk for d in group)
+            self._release(o.delivery for o in outcomes)
+
+    def _recorder_loop(self) -> None:
+        """Writes outcomes in batches: one transaction for many sends."""
+        done = False
+        while not done:
+            batch = self._outcomes.get()
+            if batch is None:
+                break
+            while len(batch) < 500:
+                try:
+                    more = self._outcomes.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    done = True
+                    break
+                batch = batch + more
+            self._record(batch)
+        connection.close()
+
+    def start(self) -> None:
+        if self.threads and self._recorder is None:
+            self._recorder = threading.Thread(
+                target=self._recorder_loop, name="candor-record", daemon=True
+            )
+            self._recorder.start()
+
+    def finish(self) -> None:
+        """Wait for every send and every record, then close the connections."""
+        self._pool.shutdown(wait=True)
+        if self._recorder is not None:
+            self._outcomes.put(None)
+            self._recorder.join()
+            self._recorder = None
+        self.close()
 
     # The loop
     def submit(self, deliveries: list[Delivery]) -> None:
@@ -273,12 +348,15 @@ class Worker:
 
     def drain(self, timeout: float = 30.0) -> None:
         """Send everything due now and wait for it (tests and `candor worker --once`)."""
+        self.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             claimed = self.run_once()
-            if not claimed and not self._futures:
+            if not claimed and not self.in_flight():
                 return
-            self._reap(0.05 if claimed else 1.0)
+            self._reap(0.01 if claimed else 0.05)
+            if not claimed and not self._futures:
+                time.sleep(0.01)  # the recorder is writing the last outcomes
         raise TimeoutError("deliveries still in flight")
 
     def run(self, *, poll: float = 0.5, housekeeping: Callable[[], None] | None = None) -> None:
@@ -286,6 +364,7 @@ class Worker:
         listener = Listener(self.wake) if connection.vendor == "postgresql" else None
         if listener:
             listener.start()
+        self.start()
         last_renew = last_house = time.monotonic()
         logger.info("delivery worker started with %d threads", self.threads)
         try:
@@ -318,11 +397,10 @@ class Worker:
         finally:
             # SIGTERM: nothing new is claimed; what was claimed is finished and recorded.
             logger.info("delivery worker stopping; finishing %d in flight", self.in_flight())
-            self._pool.shutdown(wait=True)
+            self.finish()
             events.deliveries_created.disconnect(dispatch_uid=f"worker-{id(self)}")
             if listener:
                 listener.stop()
-            self.close()
 
     def close(self) -> None:
         with self._lock:

@@ -8,11 +8,13 @@ for the recipient means the mailbox refuses us, and the subscriber is quarantine
 
 from __future__ import annotations
 
+import binascii
 import contextlib
+import secrets
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
-from email.utils import parseaddr
+from email.utils import formatdate, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -74,6 +76,7 @@ class Composer:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, Any], tuple[str, str, str]] = {}
+        self._prepared: dict[tuple[str, Any], Prepared] = {}
 
     def parts(self, update: IncidentUpdate) -> tuple[str, str, str]:
         key = (update.pk, update.updated_at)
@@ -101,6 +104,30 @@ class Composer:
             self._cache[key] = render_email("incident-update", ctx)
         return self._cache[key]
 
+    def prepared(self, update: IncidentUpdate, page_id: str) -> Prepared:
+        key = (update.pk, update.updated_at)
+        if key not in self._prepared:
+            if len(self._prepared) > 32:
+                self._prepared.clear()
+            subject, text, html = self.parts(update)
+            self._prepared[key] = Prepared(subject, text, html, f"<{page_id}.{settings.BASE_HOST}>")
+        return self._prepared[key]
+
+    def compose_bytes(self, delivery: Delivery) -> bytes:
+        """The wire bytes for this delivery: the update's prepared message, spliced."""
+        from candor.core.subscriptions import manage_token
+
+        subscriber = delivery.subscriber
+        assert delivery.update is not None
+        prepared = self.prepared(delivery.update, subscriber.page_id)
+        token = manage_token(subscriber)
+        return prepared.message(
+            subscriber.email,
+            message_id(delivery),
+            f"{settings.BASE_URL}/subscribe/unsubscribe/{token}/",
+            f"{settings.BASE_URL}/subscribe/manage/{token}/",
+        )
+
     def compose(self, delivery: Delivery) -> EmailMultiAlternatives:
         from candor.core.subscriptions import manage_url, unsubscribe_url
 
@@ -125,6 +152,66 @@ class Composer:
         )
         message.attach_alternative(html, "text/html")
         return message
+
+
+class Prepared:
+    """One update's email as bytes around the per-subscriber parts, ready to splice."""
+
+    def __init__(self, subject: str, text: str, html: str, list_id: str) -> None:
+        from email.header import Header
+
+        self.boundary = f"=_candor_{secrets.token_hex(12)}"
+        encoded_subject = (
+            subject if subject.isascii() else Header(subject, "utf-8").encode(maxlinelen=76)
+        )
+        self.head = (
+            f"From: {settings.DEFAULT_FROM_EMAIL}\r\n"
+            f"Subject: {encoded_subject}\r\n"
+            "MIME-Version: 1.0\r\n"
+            f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'
+            f"List-Id: {list_id}\r\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            "Auto-Submitted: auto-generated\r\n"
+        ).encode()
+        self.text = text
+        self.html = html
+
+    def message(self, to: str, message_id: str, unsubscribe: str, manage: str) -> bytes:
+        text = self.text.replace(Composer._URL, unsubscribe).replace(Composer._MANAGE, manage)
+        html = self.html.replace(Composer._URL, unsubscribe).replace(Composer._MANAGE, manage)
+        b = self.boundary.encode()
+        return b"".join(
+            [
+                f"To: {to}\r\nMessage-ID: {message_id}\r\nDate: {formatdate()}\r\n"
+                f"List-Unsubscribe: <{unsubscribe}>\r\n".encode(),
+                self.head,
+                b"\r\n--",
+                b,
+                b"\r\n",
+                _PART.format(kind="plain").encode(),
+                _qp(text),
+                b"\r\n--",
+                b,
+                b"\r\n",
+                _PART.format(kind="html").encode(),
+                _qp(html),
+                b"\r\n--",
+                b,
+                b"--\r\n",
+            ]
+        )
+
+
+_PART = (
+    'Content-Type: text/{kind}; charset="utf-8"\r\n'
+    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+)
+
+
+def _qp(text: str) -> bytes:
+    """Quoted-printable in C (binascii), with the CRLF line ends SMTP wants."""
+    encoded = binascii.b2a_qp(text.replace("\r\n", "\n").encode(), istext=True)
+    return encoded.replace(b"\n", b"\r\n")
 
 
 class SMTPConnection:
@@ -185,17 +272,24 @@ class EmailTransport(Transport):
     def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
         outcomes = []
         sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        smtp = settings.EMAIL_BACKEND == SMTP_BACKEND
         for delivery in deliveries:
             clock = Stopwatch()
+            recipient = delivery.subscriber.email
             try:
-                message = self.composer.compose(delivery)
+                if smtp and recipient.isascii():
+                    data = self.composer.compose_bytes(delivery)
+                else:
+                    message = self.composer.compose(delivery)
             except Exception as exc:  # a template bug must not stop the batch
                 outcomes.append(Outcome(delivery, TransportError(f"Could not compose: {exc}")))
                 continue
-            if settings.EMAIL_BACKEND != SMTP_BACKEND:
+            if not smtp:
                 outcomes.append(Outcome(delivery, self._send_django(message), clock.ms))
                 continue
-            error = self._send_smtp(sender, message)
+            if not recipient.isascii():
+                data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+            error = self._send_smtp(sender, recipient, data)
             outcomes.append(Outcome(delivery, error, clock.ms))
         return outcomes
 
@@ -206,9 +300,7 @@ class EmailTransport(Transport):
             return TransportError(f"Email backend failed: {exc}")
         return None
 
-    def _send_smtp(self, sender: str, message: EmailMultiAlternatives) -> TransportError | None:
-        recipient = message.to[0]
-        data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+    def _send_smtp(self, sender: str, recipient: str, data: bytes) -> TransportError | None:
         for retry in (True, False):
             try:
                 smtp = self.connection.open()

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         worker = Worker(threads)
         if once:
             worker.drain(timeout=3600)
-            worker.close()
+            worker.finish()
             self.stdout.write(f"sent {worker.sent}, failed {worker.failed}")
             return
         signal.signal(signal.SIGTERM, worker.stop)

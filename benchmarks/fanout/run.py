@@ -21,7 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 HERE = Path(__file__).resolve().parent
 EMAILS = int(os.environ.get("BENCH_EMAILS", "10000"))
 WEBHOOKS = int(os.environ.get("BENCH_WEBHOOKS", "1000"))
-THREADS = os.environ.get("BENCH_THREADS", "4")
+THREADS = os.environ.get("BENCH_THREADS", "2")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
 
 
 def free_port() -> int:
@@ -158,12 +159,13 @@ def main() -> None:
                     [sys.executable, str(HERE / "sinks.py"), kind, str(port), str(files[key])]
                 )
             )
-        worker = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "candor.cli", "worker", "--threads", THREADS],
-            env=env,
-            stderr=subprocess.DEVNULL,
-        )
-        processes.append(worker)
+        for _ in range(WORKERS):
+            worker = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "candor.cli", "worker", "--threads", THREADS],
+                env=env,
+                stderr=subprocess.DEVNULL,
+            )
+            processes.append(worker)
         time.sleep(3)  # the worker is up, idle, listening
 
         services.declare_incident(
@@ -208,7 +210,7 @@ def main() -> None:
     first = min(email_first, hook_first) - committed
     database = "PostgreSQL" if pg_name else "SQLite"
     print(
-        f"\nFan-out benchmark ({database}, worker --threads {THREADS}, "
+        f"\nFan-out benchmark ({database}, {WORKERS} x worker --threads {THREADS}, "
         f"{EMAILS} email + {WEBHOOKS} webhook subscribers, one update)\n"
     )
     print("| measure | value | target |")

@@ -192,8 +192,13 @@ def _mail_subscriber(template: str, subscriber: Subscriber) -> None:
         "manage_url": manage_url(subscriber),
         "unsubscribe_url": unsubscribe_url(subscriber),
     }
+    # Every mail carries the manage link and RFC 8058's one-click headers.
+    headers = {
+        "List-Unsubscribe": f"<{ctx['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
     try:
-        send_email(template, subscriber.email, ctx)
+        send_email(template, subscriber.email, ctx, headers)
     except Exception:
         # The form answers the same either way; the operator can resend from the Subscribers tab.
         logger.exception("could not send the %s mail to subscriber %s", template, subscriber.pk)

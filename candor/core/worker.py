@@ -203,7 +203,8 @@ def _groups(deliveries: list[Delivery]) -> list[list[Delivery]]:
             hooks[d.subscriber_id].append(d)
     size = max(1, settings.CANDOR_EMAIL_BATCH)
     batches = [emails[i : i + size] for i in range(0, len(emails), size)]
-    return batches + list(hooks.values())
+    # Webhooks first: each is one quick request, while an email batch holds a thread longer.
+    return list(hooks.values()) + batches
 
 
 def _fresh() -> None:

@@ -41,6 +41,8 @@ def test_subscribe_email_double_opt_in(default_page, make_component, smtp):
     assert subscriber.state == SubscriberState.ACTIVE
     assert list(subscriber.components.all()) == [help_desk]
     assert response.cookies == {} and confirmed.cookies == {}
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/subscribe/manage/" in mail.get_body(("plain",)).get_content()
 
 
 def test_subscribe_same_response_for_new_pending_and_subscribed(default_page, smtp):

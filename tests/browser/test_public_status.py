@@ -120,6 +120,9 @@ def test_public_incident_page_reveals_the_manage_link_to_an_operator(
     tab.goto(url)
     tab.wait_for_load_state("networkidle")
     assert tab.locator("#manage-link").is_hidden()
+    tab.goto(f"{live_server.url}/")
+    tab.wait_for_load_state("networkidle")
+    assert tab.locator("#incidents-tab-link").is_hidden()
     anonymous.close()
 
     client.force_login(admin)
@@ -131,6 +134,11 @@ def test_public_incident_page_reveals_the_manage_link_to_an_operator(
     link = tab.locator("#manage-link")
     link.wait_for(state="visible")
     assert link.get_attribute("href") == f"/manage/incidents/{incident.pk}/"
+    # The seed's first step: from the status page to the Incidents tab.
+    tab.goto(f"{live_server.url}/")
+    incidents_tab = tab.locator("#incidents-tab-link")
+    incidents_tab.wait_for(state="visible")
+    assert incidents_tab.get_attribute("href") == "/manage/"
     assert_accessible(tab, "incident page")
     operator.close()
 

@@ -106,7 +106,11 @@ def test_incident_page_shows_timeline_components_duration_and_postmortem(client,
 
 def test_incident_page_has_a_hidden_link_to_the_management_view(client, data):
     page = html(client, f"/incidents/{data['live'].pk}")
-    assert f'<a id="manage-link" href="/manage/incidents/{data["live"].pk}/" hidden>' in page
+    manage_url = f"/manage/incidents/{data['live'].pk}/"
+    assert f'<a id="manage-link" href="{manage_url}" data-operator-link hidden>' in page
+    assert (
+        '<a href="/manage/" id="incidents-tab-link" data-operator-link hidden>Incidents</a>' in page
+    )
     assert "<dt>Duration</dt><dd>Ongoing</dd>" in page
 
 

@@ -25,11 +25,16 @@
     window.setInterval(refresh, seconds * 1000);
     document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
   }
-  var link = document.getElementById("manage-link");
-  if (link && window.fetch) {
+  // Links for signed-in operators (the Incidents tab, this incident's management view): the
+  // document is the same for everyone, so the browser asks whether to reveal them.
+  var links = document.querySelectorAll("[data-operator-link]");
+  if (links.length && window.fetch) {
     fetch("/whoami", { credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (who) { if (who && who.operator) link.hidden = false; })
+      .then(function (who) {
+        if (!who || !who.operator) return;
+        for (var i = 0; i < links.length; i++) links[i].hidden = false;
+      })
       .catch(function () {});
   }
 })();

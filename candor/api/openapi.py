@@ -207,6 +207,45 @@ POSTMORTEM = obj(
     ["body", "body_draft", "published_at", "title", "timeline"],
 )
 
+SUBSCRIBER_TYPES = ["email", "sms", "webhook", "integration_partner", "slack"]
+SUBSCRIBER_STATES = ["active", "unconfirmed", "quarantined", "unsubscribed", "all"]
+
+SUBSCRIBER = obj(
+    {
+        "id": string(),
+        "mode": string(enum=["email", "webhook"]),
+        "email": nullable(string("The address, or a webhook's contact.")),
+        "endpoint": nullable(string()),
+        "phone_number": nullable(string()),
+        "phone_country": nullable(string()),
+        "display_phone_number": nullable(string()),
+        "obfuscated_channel_name": nullable(string()),
+        "workspace_name": nullable(string()),
+        "quarantined_at": nullable(TIME),
+        "purge_at": nullable(TIME),
+        "components": {**ID_LIST, "description": "Chosen components; empty means all."},
+        "page_access_user_id": nullable(string()),
+        "created_at": TIME,
+        "skip_confirmation_notification": {"type": "boolean"},
+        "state": string(enum=["unconfirmed", "active", "quarantined", "unsubscribed", "disabled"]),
+        "secret": string("Webhook signing secret: only in the answer that created it."),
+    },
+    ["id", "mode", "components", "created_at", "state"],
+)
+
+SUBSCRIBER_COUNT = obj({kind: {"type": "integer"} for kind in SUBSCRIBER_TYPES}, SUBSCRIBER_TYPES)
+
+STATE_COUNTS = obj(
+    {k: {"type": "integer"} for k in ("active", "unconfirmed", "quarantined", "total")},
+    ["active", "unconfirmed", "quarantined", "total"],
+)
+
+SUBSCRIBER_HISTOGRAM = obj(
+    {kind: ref("SubscriberStateCounts") for kind in SUBSCRIBER_TYPES}, SUBSCRIBER_TYPES
+)
+
+AFFECTED_SUBSCRIBERS = obj({"subscribers": ID_LIST}, ["subscribers"])
+
 ERROR = obj(
     {
         "error": string("What went wrong, in one sentence."),
@@ -301,6 +340,23 @@ POSTMORTEM_FIELDS = optional(
         },
     }
 )
+
+SUBSCRIBER_FIELDS = optional(
+    {
+        "email": string("Email address; for a webhook, the contact told of trouble."),
+        "endpoint": string("A webhook URL (http or https); makes a webhook subscriber."),
+        "component_ids": {**ID_LIST, "description": "Components of this page; none means all."},
+        "skip_confirmation_notification": BOOLEAN,
+        "phone_number": string("SMS is not supported: refused."),
+        "phone_country": string("SMS is not supported: refused."),
+        "page_access_user": string("Accepted and ignored."),
+    }
+)
+
+SELECTION: Schema = {
+    "description": 'Subscriber ids of this page, or "all".',
+    "anyOf": [ID_LIST, {"type": "string", "enum": ["all"]}],
+}
 
 PUBLISH_FIELDS = optional(
     {"notify_subscribers": BOOLEAN, "notify_twitter": BOOLEAN, "custom_tweet": string()}
@@ -635,6 +691,127 @@ def paths() -> dict[str, Schema]:
     }
 
 
+def subscriber_paths() -> dict[str, Schema]:
+    page = [PAGE_ID]
+    one = [PAGE_ID, path_param("subscriber_id")]
+    tag = "Subscribers"
+    kind = query_param("type", string(enum=SUBSCRIBER_TYPES), "Only this type.")
+    state = query_param("state", string(enum=SUBSCRIBER_STATES), "Default active.")
+    listing = [
+        *page,
+        query_param("q", string(), "Searches addresses and endpoints."),
+        kind,
+        state,
+        query_param("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 100."),
+        query_param("page", {"type": "integer", "minimum": 0, "maximum": 100000}, "From 0."),
+        query_param(
+            "sort_field",
+            string(enum=["primary", "created_at", "quarantined_at", "relevance"]),
+            "Default created_at.",
+        ),
+        query_param("sort_direction", string(enum=["asc", "desc"]), "Default desc."),
+    ]
+    new = wrapper("subscriber", obj(SUBSCRIBER_FIELDS))
+    edit = wrapper("subscriber", obj(optional({"component_ids": ID_LIST})))
+    bulk = obj(
+        {
+            "subscribers": SELECTION,
+            "type": nullable(string(enum=SUBSCRIBER_TYPES)),
+            "state": nullable(string(enum=SUBSCRIBER_STATES)),
+            "skip_unsubscription_notification": nullable(BOOLEAN),
+        },
+        ["subscribers"],
+    )
+    done = ("202", ref("AffectedSubscribers"))
+    return {
+        "/v1/pages/{page_id}/subscribers": {
+            "get": operation(
+                "getSubscribers", "Subscribers", listing, ("200", array("Subscriber")), tag=tag
+            ),
+            "post": operation(
+                "postSubscriber",
+                "Add a subscriber, confirmed at once (a webhook's answer carries its secret)",
+                page,
+                ("201", ref("Subscriber")),
+                body=new,
+                tag=tag,
+            ),
+        },
+        "/v1/pages/{page_id}/subscribers/count": {
+            "get": operation(
+                "getSubscriberCount",
+                "How many, per type",
+                [*page, kind, state],
+                ("200", ref("SubscriberCount")),
+                tag=tag,
+            ),
+        },
+        "/v1/pages/{page_id}/subscribers/histogram_by_state": {
+            "get": operation(
+                "getSubscriberHistogram",
+                "How many, per type and state",
+                page,
+                ("200", ref("SubscriberHistogram")),
+                tag=tag,
+            ),
+        },
+        "/v1/pages/{page_id}/subscribers/unsubscribe": {
+            "post": operation(
+                "unsubscribeSubscribers", "Unsubscribe several", page, done, body=bulk, tag=tag
+            ),
+        },
+        "/v1/pages/{page_id}/subscribers/reactivate": {
+            "post": operation(
+                "reactivateSubscribers",
+                "Reactivate quarantined ones",
+                page,
+                done,
+                body=bulk,
+                tag=tag,
+            ),
+        },
+        "/v1/pages/{page_id}/subscribers/resend_confirmation": {
+            "post": operation(
+                "resendConfirmations",
+                "Resend confirmation to unconfirmed email subscribers",
+                page,
+                done,
+                body=bulk,
+                tag=tag,
+            ),
+        },
+        "/v1/pages/{page_id}/subscribers/{subscriber_id}": {
+            "get": operation(
+                "getSubscriber", "A subscriber", one, ("200", ref("Subscriber")), tag=tag
+            ),
+            "patch": operation(
+                "patchSubscriber",
+                "Choose its components",
+                one,
+                ("200", ref("Subscriber")),
+                body=edit,
+                tag=tag,
+            ),
+            "delete": operation(
+                "deleteSubscriber",
+                "Unsubscribe it; returns it",
+                one,
+                ("200", ref("Subscriber")),
+                tag=tag,
+            ),
+        },
+        "/v1/pages/{page_id}/subscribers/{subscriber_id}/resend_confirmation": {
+            "post": operation(
+                "resendConfirmation",
+                "Resend the confirmation mail (unconfirmed email subscribers)",
+                one,
+                ("201", None),
+                tag=tag,
+            ),
+        },
+    }
+
+
 DESCRIPTION = """\
 Statuspage's management API v1, served by Candor. Send a key as `Authorization: OAuth <key>` \
 (or `Bearer <key>`). Every path also answers with a `.json` suffix. Bodies are wrapped \
@@ -649,7 +826,7 @@ def document() -> dict[str, Any]:
         "info": {"title": "Candor management API", "version": "1", "description": DESCRIPTION},
         "servers": [{"url": "/"}],
         "security": [{"OAuth": []}],
-        "paths": paths(),
+        "paths": {**paths(), **subscriber_paths()},
         "components": {
             "securitySchemes": {
                 "OAuth": {
@@ -667,6 +844,11 @@ def document() -> dict[str, Any]:
                 "IncidentUpdate": INCIDENT_UPDATE,
                 "Incident": INCIDENT,
                 "Postmortem": POSTMORTEM,
+                "Subscriber": SUBSCRIBER,
+                "SubscriberCount": SUBSCRIBER_COUNT,
+                "SubscriberStateCounts": STATE_COUNTS,
+                "SubscriberHistogram": SUBSCRIBER_HISTOGRAM,
+                "AffectedSubscribers": AFFECTED_SUBSCRIBERS,
                 "Error": ERROR,
             },
         },

@@ -11,9 +11,12 @@ from candor.api.views import components as c
 from candor.api.views import incidents as i
 from candor.api.views import pages as p
 from candor.api.views import postmortems as pm
+from candor.api.views import subscribers as s
 
 PAGE = r"pages/(?P<page_id>[^/]+?)"
 INCIDENT = PAGE + r"/incidents/(?P<incident_id>[^/]+?)"
+SUBSCRIBERS = PAGE + r"/subscribers"
+SUBSCRIBER = SUBSCRIBERS + r"/(?P<subscriber_id>[^/]+?)"
 
 
 def route(pattern: str, view: Callable[..., HttpResponse]) -> URLPattern:
@@ -61,5 +64,16 @@ urlpatterns = [
     ),
     route(INCIDENT + r"/postmortem/publish", endpoint(PUT=pm.publish_postmortem)),
     route(INCIDENT + r"/postmortem/revert", endpoint(PUT=pm.revert_postmortem)),
+    route(SUBSCRIBERS, endpoint(GET=s.list_subscribers, POST=s.create_subscriber)),
+    route(SUBSCRIBERS + r"/count", endpoint(GET=s.count_subscribers)),
+    route(SUBSCRIBERS + r"/histogram_by_state", endpoint(GET=s.histogram_by_state)),
+    route(SUBSCRIBERS + r"/unsubscribe", endpoint(POST=s.bulk_unsubscribe)),
+    route(SUBSCRIBERS + r"/reactivate", endpoint(POST=s.bulk_reactivate)),
+    route(SUBSCRIBERS + r"/resend_confirmation", endpoint(POST=s.bulk_resend_confirmation)),
+    route(
+        SUBSCRIBER,
+        endpoint(GET=s.get_subscriber, PATCH=s.update_subscriber, DELETE=s.delete_subscriber),
+    ),
+    route(SUBSCRIBER + r"/resend_confirmation", endpoint(POST=s.resend_confirmation)),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

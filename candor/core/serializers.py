@@ -17,6 +17,7 @@ from candor.core.models import (
     IncidentUpdate,
     Page,
     Postmortem,
+    Subscriber,
 )
 from candor.core.queries import Rollup, components_by_group, group_status
 
@@ -294,4 +295,27 @@ def webhook_component_json(change: ComponentStatusChange, page: Page, rollup: Ro
             "id": str(change.pk),
             "component_id": component.pk,
         },
+    }
+
+
+def subscriber_json(subscriber: Subscriber, page: Page) -> JSON:
+    """The management API's subscriber (reference §3.6); never the webhook secret."""
+    tz = page.tz
+    return {
+        "id": subscriber.pk,
+        "mode": subscriber.mode,
+        "email": subscriber.email or None,
+        "endpoint": subscriber.endpoint or None,
+        "phone_number": None,
+        "phone_country": None,
+        "display_phone_number": None,
+        "obfuscated_channel_name": None,
+        "workspace_name": None,
+        "quarantined_at": iso(subscriber.quarantined_at, tz),
+        "purge_at": None,
+        "components": [c.pk for c in subscriber.components.all()],
+        "page_access_user_id": None,
+        "created_at": iso(subscriber.created_at, tz),
+        "skip_confirmation_notification": True,
+        "state": subscriber.state,
     }

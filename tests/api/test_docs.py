@@ -21,7 +21,7 @@ def test_api_docs_render_every_operation_from_candor_alone(live_server, browser_
     browser_page.wait_for_selector("details.op")
     operations = browser_page.locator("details.op summary .method").count()
     browser_page.locator("#postIncident summary").click()
-    assert operations == 30
+    assert operations == 41
     assert (
         browser_page.locator("#postIncident").get_by_text("incident[impact_override]").count() == 1
     )

@@ -1,0 +1,229 @@
+"""Subscribers (reference §3.6), through the subscription service in candor.core.subscriptions.
+
+Subscribers created here are confirmed at once (the operator vouches for them); a webhook
+subscriber's creation answer carries its signing secret, once, as `secret`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from candor.api.http import (
+    ApiError,
+    Data,
+    boolean,
+    id_list,
+    invalid,
+    ok,
+    page_for,
+    parse_body,
+    query,
+    query_int,
+    text,
+    validation_error,
+    wrapped,
+)
+from candor.api.views.components import components_of
+from candor.core import subscriptions
+from candor.core.models import ApiKey, Page, Subscriber, SubscriberMode, SubscriberState
+from candor.core.serializers import subscriber_json
+
+# Statuspage's subscriber types; Candor has email and webhook, the others always count 0.
+TYPES = ("email", "sms", "webhook", "integration_partner", "slack")
+STATES = ("active", "unconfirmed", "quarantined", "unsubscribed", "all")
+SORT_FIELDS = {"primary": "email", "created_at": "created_at", "quarantined_at": "quarantined_at"}
+
+
+def _subscriber(page: Page, subscriber_id: str) -> Subscriber:
+    found = (
+        Subscriber.objects.filter(page=page, pk=subscriber_id)
+        .prefetch_related("components")
+        .first()
+    )
+    if found is None:
+        raise ApiError(404, "Subscriber not found.")
+    return found
+
+
+def _filtered(page: Page, kind: str | None, state: str | None) -> QuerySet[Subscriber]:
+    found = Subscriber.objects.filter(page=page)
+    if kind is not None:
+        if kind not in TYPES:
+            raise ApiError(400, f"type must be one of: {', '.join(TYPES)}.")
+        found = found.filter(mode=kind)
+    state = "active" if state is None else state
+    if state not in STATES:
+        raise ApiError(400, f"state must be one of: {', '.join(STATES)}.")
+    if state == "quarantined":
+        found = found.filter(state__in=[SubscriberState.QUARANTINED, SubscriberState.DISABLED])
+    elif state != "all":
+        found = found.filter(state=state)
+    return found
+
+
+def list_subscribers(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
+    page = page_for(key, page_id)
+    found = _filtered(page, query(request, "type"), query(request, "state"))
+    if q := query(request, "q"):
+        found = found.filter(Q(email__icontains=q) | Q(endpoint__icontains=q))
+    field = query(request, "sort_field")
+    field = "created_at" if field is None else field
+    direction = query(request, "sort_direction")
+    direction = "desc" if direction is None else direction
+    if field not in (*SORT_FIELDS, "relevance") or direction not in ("asc", "desc"):
+        raise ApiError(
+            400,
+            "sort_field: primary, created_at, quarantined_at or relevance; "
+            "sort_direction: asc or desc.",
+        )
+    column = SORT_FIELDS.get(field, "created_at")
+    found = found.order_by(("-" if direction == "desc" else "") + column, "id")
+    limit = query_int(request, "limit", 100, 1, 100)
+    number = query_int(request, "page", 0, 0, 100_000)  # Statuspage: page 0 is the first
+    rows = found.prefetch_related("components")[number * limit : (number + 1) * limit]
+    return ok([subscriber_json(s, page) for s in rows])
+
+
+def create_subscriber(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
+    page = page_for(key, page_id)
+    fields = wrapped(request, "subscriber")
+    email = text(fields, "email") or ""
+    endpoint = text(fields, "endpoint") or ""
+    if text(fields, "phone_number") or text(fields, "phone_country"):
+        raise invalid("phone_number", "Candor has no SMS subscribers; use email or a webhook.")
+    boolean(fields, "skip_confirmation_notification")  # always skipped: confirmed at once
+    text(fields, "page_access_user")
+    components = components_of(page, id_list(fields, "component_ids") or [], "component_ids")
+    mode = SubscriberMode.WEBHOOK if endpoint else SubscriberMode.EMAIL
+    if mode == SubscriberMode.EMAIL and not email:
+        raise invalid("email", "Give an email address, or an endpoint for a webhook.")
+    try:
+        subscriber, secret = subscriptions.add_subscriber(
+            page, by=key, mode=mode, email=email, endpoint=endpoint, components=components
+        )
+    except ValidationError as exc:
+        err = validation_error(exc)
+        if "already" in err.message:
+            err.status = 409
+        raise err from None
+    if mode == SubscriberMode.WEBHOOK and secret is None:
+        raise ApiError(409, "This endpoint is already subscribed.")
+    data = subscriber_json(_subscriber(page, subscriber.pk), page)
+    if secret is not None:
+        data["secret"] = secret
+    return ok(data, 201)
+
+
+def get_subscriber(
+    request: HttpRequest, key: ApiKey, page_id: str, subscriber_id: str
+) -> HttpResponse:
+    page = page_for(key, page_id)
+    return ok(subscriber_json(_subscriber(page, subscriber_id), page))
+
+
+def update_subscriber(
+    request: HttpRequest, key: ApiKey, page_id: str, subscriber_id: str
+) -> HttpResponse:
+    page = page_for(key, page_id)
+    subscriber = _subscriber(page, subscriber_id)
+    fields = wrapped(request, "subscriber")
+    ids = id_list(fields, "component_ids")
+    if ids is not None:
+        components = components_of(page, ids, "component_ids")
+        subscriptions.set_components(subscriber, components, by=key)
+    return ok(subscriber_json(_subscriber(page, subscriber_id), page))
+
+
+def delete_subscriber(
+    request: HttpRequest, key: ApiKey, page_id: str, subscriber_id: str
+) -> HttpResponse:
+    """Statuspage's DELETE unsubscribes: the row stays, as unsubscribed, and is returned."""
+    page = page_for(key, page_id)
+    subscriber = _subscriber(page, subscriber_id)
+    subscriptions.unsubscribe(subscriber, by=key)
+    return ok(subscriber_json(_subscriber(page, subscriber_id), page))
+
+
+def count_subscribers(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
+    page = page_for(key, page_id)
+    found = _filtered(page, query(request, "type"), query(request, "state"))
+    counts = Counter(found.values_list("mode", flat=True))
+    return ok({kind: counts.get(kind, 0) for kind in TYPES})
+
+
+def histogram_by_state(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
+    page = page_for(key, page_id)
+    counts = Counter(Subscriber.objects.filter(page=page).values_list("mode", "state"))
+    out: Data = {}
+    for kind in TYPES:
+        active = counts.get((kind, SubscriberState.ACTIVE), 0)
+        unconfirmed = counts.get((kind, SubscriberState.UNCONFIRMED), 0)
+        quarantined = counts.get((kind, SubscriberState.QUARANTINED), 0) + counts.get(
+            (kind, SubscriberState.DISABLED), 0
+        )
+        out[kind] = {
+            "active": active,
+            "unconfirmed": unconfirmed,
+            "quarantined": quarantined,
+            "total": active + unconfirmed + quarantined,
+        }
+    return ok(out)
+
+
+def _selection(request: HttpRequest, page: Page) -> QuerySet[Subscriber]:
+    """`subscribers`: a list of ids or "all"; `type` and `state` narrow the choice."""
+    data = parse_body(request)
+    chosen = data.get("subscribers")
+    kind = text(data, "type")
+    state = text(data, "state")
+    boolean(data, "skip_unsubscription_notification")  # Candor sends no goodbye mail
+    try:
+        narrowed = _filtered(page, kind, "all" if state is None else state)
+    except ApiError as exc:
+        raise invalid("type" if "type" in exc.message else "state", exc.message) from None
+    if chosen == "all":
+        return narrowed
+    if not isinstance(chosen, list) or not all(isinstance(i, str) for i in chosen):
+        raise invalid("subscribers", 'Give a list of subscriber ids, or "all".')
+    if Subscriber.objects.filter(page=page, pk__in=chosen).count() != len(set(chosen)):
+        raise invalid("subscribers", "Some of these subscribers do not exist on this page.")
+    return narrowed.filter(pk__in=chosen)
+
+
+def bulk_unsubscribe(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
+    page = page_for(key, page_id)
+    selection = list(_selection(request, page))
+    with transaction.atomic():
+        for subscriber in selection:
+            subscriptions.unsubscribe(subscriber, by=key)
+    return ok({"subscribers": [s.pk for s in selection]}, 202)
+
+
+def bulk_reactivate(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
+    page = page_for(key, page_id)
+    selection = list(_selection(request, page))
+    with transaction.atomic():
+        done = [subscriptions.reactivate(s, by=key) for s in selection]
+    return ok({"subscribers": [s.pk for s in done if s.state == SubscriberState.ACTIVE]}, 202)
+
+
+def bulk_resend_confirmation(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
+    page = page_for(key, page_id)
+    selection = list(_selection(request, page))
+    sent = [s.pk for s in selection if subscriptions.resend_confirmation(s, by=key)]
+    return ok({"subscribers": sent}, 202)
+
+
+def resend_confirmation(
+    request: HttpRequest, key: ApiKey, page_id: str, subscriber_id: str
+) -> HttpResponse:
+    page = page_for(key, page_id)
+    subscriber = _subscriber(page, subscriber_id)
+    if not subscriptions.resend_confirmation(subscriber, by=key):
+        raise ApiError(409, "Only an unconfirmed email subscriber is sent a confirmation.")
+    return HttpResponse(status=201)

@@ -73,6 +73,8 @@ def incident_of(page: Page, incident_id: str) -> Incident:
 
 def _status(fields: Data) -> str | None:
     status = text(fields, "status")
+    if status == "":
+        raise invalid("status", "Give a status, or leave the field out.")
     if status in MAINTENANCE_STATUSES:
         raise invalid("status", "Candor has no scheduled maintenances yet.")
     return status

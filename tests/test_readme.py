@@ -16,3 +16,10 @@ def test_readme_walkthrough_is_the_tested_one():
 def test_readme_images_exist():
     images = re.findall(r"\]\((docs/screenshots/[\w.-]+\.png)\)", (ROOT / "README.md").read_text())
     assert images and [i for i in images if not (ROOT / i).exists()] == []
+
+
+def test_every_environment_variable_is_in_the_readme():
+    source = (ROOT / "candor" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:bool|float)?\("([A-Z_]+)"', source))
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", (ROOT / "README.md").read_text(), re.M))
+    assert read and sorted(read - documented) == []

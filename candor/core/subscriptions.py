@@ -345,7 +345,7 @@ def add_subscriber(
         defaults={"created_at": at, "updated_at": at},
     )
     if not created and subscriber.state == SubscriberState.ACTIVE:
-        raise fail("email", "This address is already subscribed.")
+        raise fail("email", "This address is already subscribed.", code="duplicate")
     subscriber.components.set(chosen)
     _activate(subscriber)
     audit(page, by, "subscriber.create", subscriber, f"Added subscriber {email}")

@@ -108,7 +108,8 @@ def create_subscriber(request: HttpRequest, key: ApiKey, page_id: str) -> HttpRe
         )
     except ValidationError as exc:
         err = validation_error(exc)
-        if "already" in err.message:
+        codes = {e.code for errors in exc.error_dict.values() for e in errors}
+        if "duplicate" in codes:
             err.status = 409
         raise err from None
     if mode == SubscriberMode.WEBHOOK and secret is None:

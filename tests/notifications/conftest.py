@@ -44,8 +44,29 @@ class SmtpHandler:
         self.sessions: set[int] = set()
         # address -> SMTP reply to RCPT TO (e.g. "550 No such user", "451 Try later")
         self.refuse: dict[str, str] = {}
+        # address -> SMTP reply to DATA once the message is in (e.g. "554 Rejected as spam")
+        self.reject: dict[str, str] = {}
         self.delay = 0.0
+        # As Postfix, Exim and the big providers do; tests of the plain dialogue turn it off.
+        self.pipelining = True
+        self.commands: list[str] = []
+        self.refuse_sender = ""  # an SMTP reply to every MAIL FROM, e.g. "553 Not our domain"
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self.lock:
+            self.commands.append("MAIL")
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -57,6 +78,9 @@ class SmtpHandler:
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        for address in envelope.rcpt_tos:
+            if address in self.reject:
+                return self.reject[address]
         with self.lock:
             self.messages.append(message)
             self.sessions.add(id(session))
@@ -87,9 +111,9 @@ class SmtpServer:
         return self.handler.messages
 
 
-@pytest.fixture
-def smtp(settings):
+def serve_smtp(settings, *, pipelining: bool = True):
     server = SmtpServer()
+    server.handler.pipelining = pipelining
     server.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -99,6 +123,12 @@ def smtp(settings):
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
+    return server
+
+
+@pytest.fixture
+def smtp(settings):
+    server = serve_smtp(settings)
     yield server
     server.stop()
 
@@ -128,10 +158,13 @@ class Receiver:
     delay: dict[str, float] = field(default_factory=dict)
     default_delay: float = 0.0
     redirect_to: str = ""
+    # Close each connection after answering, without saying so (as an idle timeout does).
+    hang_up: bool = False
+    scheme: str = "http"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def status_for(self, path: str) -> int:
         with self.lock:
@@ -143,8 +176,9 @@ class Receiver:
             return [r for r in self.requests if r.path == path]
 
 
-def make_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
-    receiver = Receiver()
+def make_receiver(tls=None) -> tuple[Receiver, ThreadingHTTPServer]:
+    """An HTTP(S) receiver on 127.0.0.1; `tls` is a server-side ssl.SSLContext."""
+    receiver = Receiver(scheme="https" if tls else "http")
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -167,6 +201,8 @@ def make_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
+            if receiver.hang_up:
+                self.close_connection = True
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True
@@ -178,6 +214,8 @@ def make_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
             return conn
 
     server = Server(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver, server

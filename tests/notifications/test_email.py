@@ -1,8 +1,18 @@
+import pytest
 from django.core import mail
 
 from candor.core import services
-from candor.core.models import Delivery, DeliveryState, SubscriberState
-from tests.notifications.conftest import drain
+from candor.core.models import Delivery, DeliveryState, Incident, Subscriber, SubscriberState
+from candor.core.worker import Worker
+from tests.notifications.conftest import drain, serve_smtp
+
+
+@pytest.fixture(params=["pipelining", "stepwise"])
+def smtp(request, settings):
+    """Every test here runs against a server that offers PIPELINING and one that does not."""
+    server = serve_smtp(settings, pipelining=request.param == "pipelining")
+    yield server
+    server.stop()
 
 
 def declare(page, components=(), **kwargs):
@@ -114,3 +124,128 @@ def test_email_console_backend_by_default(page, fast, subscribe, settings):
     assert [m.subject for m in mail.outbox] == [
         "[Investigating] Help Desk Ticket Submission Disrupted"
     ]
+
+
+def sends_counted(monkeypatch) -> list[bytes]:
+    """What the client writes to the server, one entry per write."""
+    import smtplib
+
+    writes: list[bytes] = []
+    send = smtplib.SMTP.send
+
+    def counting(self, data):
+        writes.append(data if isinstance(data, bytes) else data.encode())
+        return send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", counting)
+    return writes
+
+
+def test_email_batch_is_pipelined_when_the_server_offers_it(
+    page, smtp, fast, subscribe, monkeypatch
+):
+    for i in range(10):
+        subscribe(f"user{i}@example.com")
+    declare(page)
+    writes = sends_counted(monkeypatch)
+
+    drain()
+
+    assert len(smtp.messages) == 10
+    if smtp.handler.pipelining:
+        # EHLO, the first envelope, each message with the next envelope, QUIT.
+        assert len(writes) == 13
+        assert writes[1].startswith(b"MAIL FROM:") and writes[1].endswith(b"\r\nDATA\r\n")
+        assert all(b"\r\n.\r\nMAIL FROM:" in w for w in writes[2:11])
+        assert writes[11].endswith(b"\r\n.\r\n")
+    else:
+        # EHLO, then MAIL, RCPT, DATA and the message one at a time, QUIT.
+        assert len(writes) == 2 + 4 * 10
+
+
+def test_email_refused_in_the_middle_of_a_batch_spares_the_others(page, smtp, fast, subscribe):
+    subscribers = [subscribe(f"user{i}@example.com") for i in range(6)]
+    smtp.handler.refuse["user1@example.com"] = "451 Mailbox busy"
+    smtp.handler.refuse["user2@example.com"] = "550 No such user"
+    smtp.handler.reject["user4@example.com"] = "554 Rejected as spam"
+    declare(page)
+
+    Worker(threads=0).run_once()  # one attempt, not the whole schedule
+
+    states = {
+        d.subscriber.email: (d.state, d.last_error[:3])
+        for d in Delivery.objects.select_related("subscriber")
+    }
+    assert states == {
+        "user0@example.com": (DeliveryState.SENT, ""),
+        "user1@example.com": (DeliveryState.PENDING, "SMT"),
+        "user2@example.com": (DeliveryState.FAILED, "SMT"),
+        "user3@example.com": (DeliveryState.SENT, ""),
+        "user4@example.com": (DeliveryState.FAILED, "SMT"),
+        "user5@example.com": (DeliveryState.SENT, ""),
+    }
+    assert "451" in Delivery.objects.get(subscriber=subscribers[1]).last_error
+    assert "554" in Delivery.objects.get(subscriber=subscribers[4]).last_error
+    quarantined = Subscriber.objects.filter(state=SubscriberState.QUARANTINED)
+    assert set(quarantined.values_list("email", flat=True)) == {
+        "user2@example.com",
+        "user4@example.com",
+    }
+    assert {m["To"] for m in smtp.messages} == {f"user{i}@example.com" for i in (0, 3, 5)}
+
+
+def test_email_sender_refused_blames_nobody_and_retries(page, smtp, fast, subscribe):
+    subscribers = [subscribe(f"user{i}@example.com") for i in range(3)]
+    smtp.handler.refuse_sender = "553 Sender address rejected"
+    declare(page)
+
+    Worker(threads=0).run_once()
+
+    for d in Delivery.objects.all():
+        assert (d.state, d.attempts) == (DeliveryState.PENDING, 1)
+        assert "sender refused: 553" in d.last_error
+    for s in subscribers:
+        s.refresh_from_db()
+        assert s.state == SubscriberState.ACTIVE
+    assert smtp.messages == []
+
+    smtp.handler.refuse_sender = ""
+    drain()
+    assert len(smtp.messages) == 3
+
+
+def test_email_lines_starting_with_a_dot_arrive_intact(page, smtp, fast, subscribe):
+    subscribe("ann@example.com")
+    services.declare_incident(
+        page,
+        by=None,
+        name="Dots",
+        message="First line.\n\n.\n\n..two dots\n\n.htaccess was changed",
+    )
+
+    drain()
+
+    [message] = smtp.messages
+    text = message.get_body(("plain",)).get_content()
+    assert "\n.\n" in text.replace("\r\n", "\n")
+    assert "..two dots" in text
+    assert ".htaccess was changed" in text
+
+
+def test_email_connection_closed_while_idle_is_reopened(page, smtp, fast, subscribe, settings):
+    subscribe("ann@example.com")
+    worker = Worker(threads=0)
+    declare(page)
+    worker.drain()
+    assert len(smtp.messages) == 1
+
+    # The server goes away and comes back (a restart, an idle timeout) between two batches.
+    smtp.stop()
+    smtp.start()
+    services.post_update(Incident.objects.get(), by=None, status="identified", message="Found it.")
+    worker.drain()
+    worker.close()
+
+    delivery = Delivery.objects.latest("pk")
+    assert (delivery.state, delivery.attempts) == (DeliveryState.SENT, 1)
+    assert len(smtp.messages) == 2

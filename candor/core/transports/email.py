@@ -9,10 +9,7 @@ for the recipient means the mailbox refuses us, and the subscriber is quarantine
 from __future__ import annotations
 
 import binascii
-import contextlib
 import secrets
-import smtplib
-import ssl
 from collections.abc import Mapping, Sequence
 from email.utils import formatdate, parseaddr
 from typing import Any
@@ -23,6 +20,7 @@ from django.template.loader import render_to_string
 
 from candor.core.models import Delivery, IncidentUpdate
 from candor.core.transports import Outcome, Stopwatch, Transport, TransportError
+from candor.core.transports.smtp import SMTPConnection
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -214,53 +212,6 @@ def _qp(text: str) -> bytes:
     return encoded.replace(b"\n", b"\r\n")
 
 
-class SMTPConnection:
-    """smtplib on the settings Django parsed from EMAIL_URL, opened on demand and reused."""
-
-    def __init__(self) -> None:
-        self.smtp: smtplib.SMTP | None = None
-
-    def open(self) -> smtplib.SMTP:
-        if self.smtp is None:
-            host, port = settings.EMAIL_HOST, int(settings.EMAIL_PORT)
-            timeout = float(settings.EMAIL_TIMEOUT or 20)
-            smtp: smtplib.SMTP
-            if settings.EMAIL_USE_SSL:
-                smtp = smtplib.SMTP_SSL(
-                    host, port, timeout=timeout, context=ssl.create_default_context()
-                )
-            else:
-                smtp = smtplib.SMTP(host, port, timeout=timeout)
-                if settings.EMAIL_USE_TLS:
-                    smtp.starttls(context=ssl.create_default_context())
-            if settings.EMAIL_HOST_USER:
-                smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
-            self.smtp = smtp
-        return self.smtp
-
-    def close(self) -> None:
-        if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                self.smtp.close()
-            self.smtp = None
-
-    def drop(self) -> None:
-        if self.smtp is not None:
-            with contextlib.suppress(OSError):
-                self.smtp.close()
-            self.smtp = None
-
-
-def _refused(code: int, reply: bytes | str) -> TransportError:
-    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-    message = f"SMTP {code} {text}".strip()
-    if code >= 500:
-        return TransportError(message, permanent=True, subscriber="quarantine")
-    return TransportError(message)
-
-
 class EmailTransport(Transport):
     def __init__(self) -> None:
         self.composer = Composer()
@@ -270,60 +221,41 @@ class EmailTransport(Transport):
         self.connection.close()
 
     def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
-        outcomes = []
-        sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-        smtp = settings.EMAIL_BACKEND == SMTP_BACKEND
+        if settings.EMAIL_BACKEND != SMTP_BACKEND:
+            return [self._send_django(d) for d in deliveries]
+        clock = Stopwatch()
+        outcomes: dict[int, Outcome] = {}
+        ready: list[tuple[Delivery, bytes]] = []
         for delivery in deliveries:
-            clock = Stopwatch()
-            recipient = delivery.subscriber.email
             try:
-                if smtp and recipient.isascii():
-                    data = self.composer.compose_bytes(delivery)
-                else:
-                    message = self.composer.compose(delivery)
+                ready.append((delivery, self._wire_bytes(delivery)))
             except Exception as exc:  # a template bug must not stop the batch
-                outcomes.append(Outcome(delivery, TransportError(f"Could not compose: {exc}")))
-                continue
-            if not smtp:
-                outcomes.append(Outcome(delivery, self._send_django(message), clock.ms))
-                continue
-            if not recipient.isascii():
-                data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
-            error = self._send_smtp(sender, recipient, data)
-            outcomes.append(Outcome(delivery, error, clock.ms))
-        return outcomes
+                failed = TransportError(f"Could not compose: {exc}")
+                outcomes[delivery.pk] = Outcome(delivery, failed)
+        sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        results = self.connection.send_batch(
+            sender, [(d.subscriber.email, data) for d, data in ready]
+        )
+        # One batch is one dialogue with the server: each message is charged an equal share.
+        share = clock.ms // max(1, len(ready))
+        for (delivery, _), error in zip(ready, results, strict=True):
+            outcomes[delivery.pk] = Outcome(delivery, error, share)
+        return [outcomes[d.pk] for d in deliveries]
 
-    def _send_django(self, message: EmailMultiAlternatives) -> TransportError | None:
+    def _wire_bytes(self, delivery: Delivery) -> bytes:
+        if delivery.subscriber.email.isascii():
+            return self.composer.compose_bytes(delivery)
+        # An internationalised address: the standard library writes its headers.
+        return self.composer.compose(delivery).message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+
+    def _send_django(self, delivery: Delivery) -> Outcome:
+        clock = Stopwatch()
+        try:
+            message = self.composer.compose(delivery)
+        except Exception as exc:
+            return Outcome(delivery, TransportError(f"Could not compose: {exc}"))
         try:
             get_connection(fail_silently=False).send_messages([message])
         except Exception as exc:
-            return TransportError(f"Email backend failed: {exc}")
-        return None
-
-    def _send_smtp(self, sender: str, recipient: str, data: bytes) -> TransportError | None:
-        for retry in (True, False):
-            try:
-                smtp = self.connection.open()
-            except (smtplib.SMTPException, OSError) as exc:
-                self.connection.drop()
-                return TransportError(f"SMTP connection failed: {exc}")
-            try:
-                smtp.sendmail(sender, [recipient], data)
-                return None
-            except smtplib.SMTPRecipientsRefused as exc:
-                code, reply = exc.recipients.get(recipient, (451, b"refused"))
-                return _refused(code, reply)
-            except smtplib.SMTPDataError as exc:
-                return _refused(exc.smtp_code, exc.smtp_error)
-            except smtplib.SMTPSenderRefused as exc:
-                # Our sender refused: a setup problem, never the subscriber's fault.
-                return TransportError(f"SMTP sender refused: {exc.smtp_code} {exc.smtp_error!r}")
-            except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError) as exc:
-                # A reused connection may have been closed by the server while idle: reopen once.
-                self.connection.drop()
-                if not retry:
-                    return TransportError(f"SMTP connection lost: {exc}")
-            except (smtplib.SMTPException, OSError) as exc:
-                self.connection.drop()
-                return TransportError(f"SMTP error: {exc}")
-        return TransportError("SMTP connection lost")
+            return Outcome(delivery, TransportError(f"Email backend failed: {exc}"), clock.ms)
+        return Outcome(delivery, None, clock.ms)

@@ -41,8 +41,6 @@ from candor.core.services.base import now
 from candor.core.transports import Outcome, Transport, transport_for
 
 logger = logging.getLogger("candor.worker")
-# One INFO line per webhook request would cost more than the request.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 HOUSEKEEPING_EVERY = 30.0
 

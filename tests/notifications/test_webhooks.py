@@ -3,6 +3,7 @@ from standardwebhooks import Webhook
 
 from candor.core import services
 from candor.core.models import Delivery, DeliveryState, SubscriberState
+from candor.core.worker import Worker
 from tests.notifications.conftest import drain
 
 
@@ -113,3 +114,78 @@ def test_webhook_redirect_is_not_followed(page, receiver, fast, subscribe, statu
     assert Delivery.objects.get().last_error.startswith(
         f"HTTP {status}: redirects are not followed"
     )
+
+
+def test_webhooks_to_one_receiver_share_a_kept_alive_connection(page, receiver, fast, subscribe):
+    for i in range(5):
+        subscribe(endpoint=receiver.url(f"/hook/{i}"))
+    declare(page)
+
+    drain()
+
+    assert len(receiver.requests) == 5
+    assert receiver.connections == 1
+    assert set(Delivery.objects.values_list("state", "attempts")) == {(DeliveryState.SENT, 1)}
+
+
+def test_webhook_connection_the_receiver_closed_is_opened_again(page, receiver, fast, subscribe):
+    receiver.hang_up = True
+    for i in range(3):
+        subscribe(endpoint=receiver.url(f"/hook/{i}"))
+    declare(page)
+
+    drain()
+
+    assert sorted(r.path for r in receiver.requests) == ["/hook/0", "/hook/1", "/hook/2"]
+    assert receiver.connections == 3
+    assert set(Delivery.objects.values_list("state", "attempts")) == {(DeliveryState.SENT, 1)}
+
+
+@pytest.fixture
+def tls_receiver(settings, monkeypatch):
+    """An HTTPS receiver whose certificate, for `localhost`, a test authority signed."""
+    import ssl
+
+    import trustme
+
+    from candor.core.transports import webhook
+    from tests.notifications.conftest import make_receiver
+
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = True
+    authority = trustme.CA()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(server_side)
+    client_side = ssl.create_default_context()
+    authority.configure_trust(client_side)
+    monkeypatch.setattr(webhook, "_tls", lambda: client_side)
+    receiver, server = make_receiver(tls=server_side)
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_webhook_verifies_the_certificate_for_the_name(page, tls_receiver, fast, subscribe):
+    hook = subscribe(endpoint=tls_receiver.url("/hook", host="localhost"))
+    declare(page)
+
+    drain()
+
+    [request] = tls_receiver.at("/hook")
+    assert request.headers["Host"] == f"localhost:{tls_receiver.port}"
+    Webhook(hook.secret).verify(request.body, request.headers)
+    assert Delivery.objects.get().state == DeliveryState.SENT
+
+
+def test_https_webhook_with_a_certificate_for_another_name_fails(
+    page, tls_receiver, fast, subscribe
+):
+    # 127.0.0.1 is where localhost points, but the certificate does not name it.
+    subscribe(endpoint=tls_receiver.url("/hook", host="127.0.0.1"))
+    declare(page)
+
+    Worker(threads=0).run_once()
+
+    delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.PENDING
+    assert "certificate verify failed" in delivery.last_error
+    assert tls_receiver.requests == []

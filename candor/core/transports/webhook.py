@@ -9,15 +9,19 @@ header and the TLS SNI, so DNS cannot answer differently the second time.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import http.client
 import json
+import ssl
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import httpx
 from django.conf import settings
 
 from candor.core.models import Delivery
@@ -88,40 +92,126 @@ def _now_iso() -> str:
     )
 
 
-def pinned(url: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """The URL rewritten to a checked address, with the Host header and SNI that keep the name."""
+@dataclass(frozen=True)
+class Target:
+    """Where a request goes: a checked address, and the name for the Host header and TLS."""
+
+    scheme: str
+    ip: str
+    port: int
+    host_header: str
+    server_name: str
+    path: str
+
+
+def pinned(url: str) -> Target:
+    """The URL's target at an address the guard accepted (resolved once, here)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TransportError(f"Not an http(s) URL: {url}", permanent=True)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise TransportError(f"Not a valid port in {url}", permanent=True) from None
     try:
         ip = check_host(parts.hostname, port)[0]
     except TargetRefused as exc:
         raise TransportError(f"Refused: {exc}") from None
-    literal = f"[{ip}]" if ip.version == 6 else str(ip)
-    netloc = f"{literal}:{parts.port}" if parts.port else literal
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
     host = parts.netloc.rpartition("@")[2]
-    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
-    return urlunsplit(parts._replace(netloc=netloc)), {"Host": host}, extensions
+    return Target(parts.scheme, str(ip), port, host, parts.hostname, path)
 
 
-def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -> None:
-    target, host, extensions = pinned(url)
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """TLS to a checked address, with the certificate verified for the name (SNI too)."""
+
+    def __init__(self, target: Target, timeout: float) -> None:
+        super().__init__(target.ip, target.port, timeout=timeout, context=_tls())
+        self.server_name = target.server_name
+
+    def connect(self) -> None:
+        http.client.HTTPConnection.connect(self)
+        self.sock = _tls().wrap_socket(self.sock, server_hostname=self.server_name)
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
+class Connections:
+    """Keep-alive connections of one worker thread, by target; the least recently used are
+    closed beyond `keep`. The standard library's client: a webhook is a small POST, and the
+    richer clients cost several times its CPU."""
+
+    def __init__(self, keep: int = 32) -> None:
+        self.keep = keep
+        self._open: OrderedDict[tuple[str, str, int, str], http.client.HTTPConnection] = (
+            OrderedDict()
+        )
+
+    def post(self, target: Target, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        """Status, Location and the first bytes of the body."""
+        key = (target.scheme, target.ip, target.port, target.server_name)
+        headers = {**headers, "Host": target.host_header, "User-Agent": USER_AGENT}
+        kept = self._open.pop(key, None)
+        if kept is not None:
+            try:
+                return self._exchange(kept, key, target.path, body, headers)
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                pass  # the server closed it while it was idle: once more, on a new connection
+        timeout = settings.CANDOR_WEBHOOK_TIMEOUT
+        conn = (
+            _PinnedHTTPS(target, timeout)
+            if target.scheme == "https"
+            else http.client.HTTPConnection(target.ip, target.port, timeout=timeout)
+        )
+        return self._exchange(conn, key, target.path, body, headers)
+
+    def _exchange(
+        self,
+        conn: http.client.HTTPConnection,
+        key: tuple[str, str, int, str],
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> tuple[int, str, bytes]:
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            content = response.read(_KEEP_BODY)
+        except BaseException:
+            conn.close()
+            raise
+        if response.will_close or not response.isclosed():
+            conn.close()  # the server said so, or the body was longer than we read
+        else:
+            self._open[key] = conn
+            while len(self._open) > self.keep:
+                self._open.popitem(last=False)[1].close()
+        return response.status, response.getheader("location") or "", content
+
+    def close(self) -> None:
+        while self._open:
+            self._open.popitem()[1].close()
+
+
+# Enough of a failure's body to show in the delivery log; more is not read.
+_KEEP_BODY = 65536
+
+
+def post(connections: Connections, url: str, body: bytes, headers: dict[str, str]) -> None:
+    target = pinned(url)
     timeout = settings.CANDOR_WEBHOOK_TIMEOUT
     clock = time.monotonic()
     try:
-        response = client.post(
-            target,
-            content=body,
-            headers={**headers, **host},
-            extensions=extensions,
-            timeout=timeout,
-        )
-    except httpx.TimeoutException:
+        code, location, content = connections.post(target, body, headers)
+    except TimeoutError:
         raise TransportError(f"No response within {timeout:g} s") from None
-    except httpx.HTTPError as exc:
+    except (OSError, http.client.HTTPException) as exc:
         raise TransportError(f"Request failed: {exc.__class__.__name__}: {exc}") from None
-    code = response.status_code
     if time.monotonic() - clock > timeout:
         raise TransportError(f"HTTP {code} after more than {timeout:g} s")
     if 200 <= code < 300:
@@ -131,28 +221,17 @@ def post(client: httpx.Client, url: str, body: bytes, headers: dict[str, str]) -
             "HTTP 410 Gone: the endpoint unsubscribed", permanent=True, subscriber="disable"
         )
     if 300 <= code < 400:
-        where = response.headers.get("location", "")
-        raise TransportError(f"HTTP {code}: redirects are not followed ({where})")
-    raise TransportError(f"HTTP {code}: {response.text[:200]}")
-
-
-def new_client() -> httpx.Client:
-    return httpx.Client(
-        follow_redirects=False,
-        trust_env=False,
-        timeout=settings.CANDOR_WEBHOOK_TIMEOUT,
-        headers={"User-Agent": USER_AGENT},
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
-    )
+        raise TransportError(f"HTTP {code}: redirects are not followed ({location})")
+    raise TransportError(f"HTTP {code}: {content[:200].decode(errors='replace')}")
 
 
 class WebhookTransport(Transport):
     def __init__(self) -> None:
-        self.client = new_client()
+        self.connections = Connections()
         self.bodies = Bodies()
 
     def close(self) -> None:
-        self.client.close()
+        self.connections.close()
 
     def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -172,7 +251,7 @@ class WebhookTransport(Transport):
                     "webhook-timestamp": str(timestamp),
                     "webhook-signature": sign(subscriber.secret, msg_id, timestamp, body),
                 }
-                post(self.client, subscriber.endpoint, body, headers)
+                post(self.connections, subscriber.endpoint, body, headers)
                 outcomes.append(Outcome(delivery, None, clock.ms))
             except TransportError as exc:
                 outcomes.append(Outcome(delivery, exc, clock.ms))

@@ -268,6 +268,8 @@ CANDOR_WEBHOOK_TIMEOUT = envfloat("CANDOR_WEBHOOK_TIMEOUT", 30.0)
 # A claimed delivery not finished within the lease is claimable again (a worker died).
 CANDOR_DELIVERY_LEASE = envfloat("CANDOR_DELIVERY_LEASE", 120.0)
 CANDOR_WORKER_THREADS = int(envfloat("CANDOR_WORKER_THREADS", 4))
+# Webhooks wait on other people's servers (often 100 ms or more each): many go out at once.
+CANDOR_WEBHOOK_THREADS = int(envfloat("CANDOR_WEBHOOK_THREADS", 16))
 CANDOR_EMAIL_BATCH = int(envfloat("CANDOR_EMAIL_BATCH", 100))
 
 LOGGING = {

@@ -192,7 +192,7 @@ def record(outcomes: list[Outcome]) -> None:
 # --- The worker loop ----------------------------------------------------------------------------
 
 
-def _groups(deliveries: list[Delivery]) -> list[list[Delivery]]:
+def _groups(deliveries: list[Delivery]) -> tuple[list[list[Delivery]], list[list[Delivery]]]:
     """Emails in batches (one SMTP connection each); webhooks one subscriber at a time, in order."""
     emails = [d for d in deliveries if d.subscriber.mode == SubscriberMode.EMAIL]
     hooks: dict[str, list[Delivery]] = defaultdict(list)
@@ -200,9 +200,7 @@ def _groups(deliveries: list[Delivery]) -> list[list[Delivery]]:
         if d.subscriber.mode == SubscriberMode.WEBHOOK:
             hooks[d.subscriber_id].append(d)
     size = max(1, settings.CANDOR_EMAIL_BATCH)
-    batches = [emails[i : i + size] for i in range(0, len(emails), size)]
-    # Webhooks first: each is one quick request, while an email batch holds a thread longer.
-    return list(hooks.values()) + batches
+    return [emails[i : i + size] for i in range(0, len(emails), size)], list(hooks.values())
 
 
 def _fresh() -> None:
@@ -212,19 +210,37 @@ def _fresh() -> None:
 
 
 class Worker:
-    """`threads=0` sends in the calling thread: what tests use inside their transaction."""
+    """Emails go out on `threads` threads (one SMTP connection each), webhooks on
+    `webhook_threads` of their own: a slow receiver holds up neither the mail nor the others.
+    `threads=0` sends everything in the calling thread: what tests use inside their transaction.
+    """
 
-    def __init__(self, threads: int | None = None, *, claim_size: int = 500) -> None:
+    def __init__(
+        self,
+        threads: int | None = None,
+        *,
+        webhook_threads: int | None = None,
+        claim_size: int = 500,
+    ) -> None:
         self.threads = settings.CANDOR_WORKER_THREADS if threads is None else max(0, threads)
+        hook_threads = (
+            settings.CANDOR_WEBHOOK_THREADS if webhook_threads is None else webhook_threads
+        )
+        self.webhook_threads = max(1, hook_threads) if self.threads else 0
         self.claim_size = claim_size
-        self.max_in_flight = max(claim_size * 2, self.threads * settings.CANDOR_EMAIL_BATCH)
+        self.max_in_flight = max(
+            claim_size * 2, self.threads * settings.CANDOR_EMAIL_BATCH + self.webhook_threads
+        )
         self.stopping = threading.Event()
         self.wake = threading.Event()
         self._local = threading.local()
         self._transports: list[Transport] = []
         self._lock = threading.Lock()
         self._held: set[int] = set()
-        self._pool = ThreadPoolExecutor(max(1, self.threads), thread_name_prefix="candor-send")
+        self._pool = ThreadPoolExecutor(max(1, self.threads), thread_name_prefix="candor-email")
+        self._hook_pool = ThreadPoolExecutor(
+            max(1, self.webhook_threads), thread_name_prefix="candor-webhook"
+        )
         self._futures: set[Future[None]] = set()
         self._outcomes: queue.Queue[list[Outcome] | None] = queue.Queue()
         self._recorder: threading.Thread | None = None
@@ -310,6 +326,7 @@ class Worker:
     def finish(self) -> None:
         """Wait for every send and every record, then close the connections."""
         self._pool.shutdown(wait=True)
+        self._hook_pool.shutdown(wait=True)
         if self._recorder is not None:
             self._outcomes.put(None)
             self._recorder.join()
@@ -320,11 +337,13 @@ class Worker:
     def submit(self, deliveries: list[Delivery]) -> None:
         with self._lock:
             self._held.update(d.pk for d in deliveries)
-        for group in _groups(deliveries):
-            if self.threads:
-                self._futures.add(self._pool.submit(self._send, group))
-            else:
-                self._send(group)
+        emails, hooks = _groups(deliveries)
+        for pool, groups in ((self._hook_pool, hooks), (self._pool, emails)):
+            for group in groups:
+                if self.threads:
+                    self._futures.add(pool.submit(self._send, group))
+                else:
+                    self._send(group)
 
     def in_flight(self) -> int:
         with self._lock:
@@ -365,7 +384,11 @@ class Worker:
             listener.start()
         self.start()
         last_renew = last_house = time.monotonic()
-        logger.info("delivery worker started with %d threads", self.threads)
+        logger.info(
+            "delivery worker started: %d email threads, %d webhook threads",
+            self.threads,
+            self.webhook_threads,
+        )
         try:
             while not self.stopping.is_set():
                 try:

@@ -160,6 +160,8 @@ class Receiver:
     redirect_to: str = ""
     # Close each connection after answering, without saying so (as an idle timeout does).
     hang_up: bool = False
+    in_flight: int = 0
+    most_at_once: int = 0
     scheme: str = "http"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -191,9 +193,13 @@ def make_receiver(tls=None) -> tuple[Receiver, ThreadingHTTPServer]:
             body = self.rfile.read(length)
             with receiver.lock:
                 receiver.requests.append(Received(self.path, dict(self.headers), body))
+                receiver.in_flight += 1
+                receiver.most_at_once = max(receiver.most_at_once, receiver.in_flight)
             delay = receiver.delay.get(self.path, receiver.default_delay)
             if delay:
                 time.sleep(delay)
+            with receiver.lock:
+                receiver.in_flight -= 1
             status = receiver.status_for(self.path)
             self.send_response(status)
             if 300 <= status < 400:

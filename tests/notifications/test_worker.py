@@ -153,3 +153,20 @@ def test_serve_runs_a_worker_beside_the_web_server(page, smtp, subscribe):
 
     assert (code, children) == (0, [])
     assert Delivery.objects.get().state == DeliveryState.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("threads", [1, 4])
+def test_webhooks_to_slow_receivers_go_out_side_by_side(
+    page, receiver, subscribe, workers, threads
+):
+    receiver.default_delay = 0.5
+    for i in range(8):
+        subscribe(endpoint=receiver.url(f"/slow/{i}"))
+    services.declare_incident(page, by=None, name="Outage")
+    workers(worker_env(), "--webhook-threads", str(threads))
+
+    wait_until(lambda: Delivery.objects.filter(state=DeliveryState.SENT).count() == 8)
+
+    assert len(receiver.requests) == 8
+    assert receiver.most_at_once == threads

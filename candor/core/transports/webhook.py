@@ -235,10 +235,11 @@ class WebhookTransport(Transport):
 
     def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
         outcomes: list[Outcome] = []
+        gone: set[str] = set()  # subscribers this batch just disabled or quarantined
         for delivery in deliveries:
             clock = Stopwatch()
             subscriber = delivery.subscriber
-            if any(o.error and o.error.subscriber for o in outcomes):
+            if subscriber.pk in gone:
                 outcomes.append(Outcome(delivery, skipped=True))
                 continue
             try:
@@ -255,6 +256,8 @@ class WebhookTransport(Transport):
                 outcomes.append(Outcome(delivery, None, clock.ms))
             except TransportError as exc:
                 outcomes.append(Outcome(delivery, exc, clock.ms))
+                if exc.subscriber:
+                    gone.add(subscriber.pk)
             except Exception as exc:  # a bug in one body must not stop the batch
                 outcomes.append(
                     Outcome(delivery, TransportError(f"{type(exc).__name__}: {exc}"), clock.ms)

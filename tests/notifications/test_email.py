@@ -249,3 +249,25 @@ def test_email_connection_closed_while_idle_is_reopened(page, smtp, fast, subscr
     delivery = Delivery.objects.latest("pk")
     assert (delivery.state, delivery.attempts) == (DeliveryState.SENT, 1)
     assert len(smtp.messages) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello,\n\nUnsubscribe: https://candor.invalid/__unsubscribe__\n",
+        "no newline at the end https://candor.invalid/__manage__",
+        "trailing spaces   \n\ttab\t\n" + "long " * 40 + "\n=equals= and ü, é, 日本\n",
+        '<a href="https://candor.invalid/__unsubscribe__">x</a> '
+        + "y" * 90
+        + "\r\nmanage https://candor.invalid/__manage__ and again "
+        + "https://candor.invalid/__unsubscribe__\r\n.\n",
+        "",
+    ],
+)
+def test_spliced_quoted_printable_equals_encoding_the_whole(text):
+    from candor.core.transports.email import Composer, _qp, _segments, _splice
+
+    unsubscribe, manage = "https://status.example.com/u/Ab:c-d_e/", "https://s.example/m/x=y/"
+    whole = text.replace(Composer._URL, unsubscribe).replace(Composer._MANAGE, manage)
+
+    assert _splice(_segments(text), unsubscribe, manage) == _qp(whole)

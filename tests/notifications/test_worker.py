@@ -10,7 +10,7 @@ from django.core.management import call_command
 from candor.core import notifications, services
 from candor.core.models import Delivery, DeliveryState, Incident, Subscriber
 from candor.core.services.base import now
-from candor.core.worker import claim, next_delay
+from candor.core.worker import Worker, claim, next_delay
 from tests.notifications.conftest import drain, free_port, wait_until, worker_env
 
 
@@ -170,3 +170,30 @@ def test_webhooks_to_slow_receivers_go_out_side_by_side(
 
     assert len(receiver.requests) == 8
     assert receiver.most_at_once == threads
+
+
+def drain_queries(count: int, subscribe, page, make_component, receiver) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    component = make_component(f"API {count}")
+    for i in range(count):
+        subscribe(f"user{count}.{i}@example.com")
+        subscribe(endpoint=receiver.url(f"/hook/{count}/{i}"))
+    incident = services.declare_incident(page, by=None, name="Outage", components=[component])
+    services.post_update(incident, by=None, status="resolved", message="Fixed.")
+    with CaptureQueriesContext(connection) as queries:
+        Worker(threads=0).drain()
+    assert Delivery.objects.filter(state=DeliveryState.SENT).count() == 4 * count
+    return len(queries)
+
+
+def test_sending_costs_the_same_queries_for_3_or_30_subscribers(
+    page, smtp, receiver, fast, subscribe, make_component
+):
+    """Every field sending reads is loaded with the claim: none is fetched row by row."""
+    few = drain_queries(3, subscribe, page, make_component, receiver)
+    Subscriber.objects.all().delete()
+    many = drain_queries(30, subscribe, page, make_component, receiver)
+
+    assert many == few

@@ -171,12 +171,12 @@ class Prepared:
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
             "Auto-Submitted: auto-generated\r\n"
         ).encode()
-        self.text = text
-        self.html = html
+        self.text = _segments(text)
+        self.html = _segments(html)
 
     def message(self, to: str, message_id: str, unsubscribe: str, manage: str) -> bytes:
-        text = self.text.replace(Composer._URL, unsubscribe).replace(Composer._MANAGE, manage)
-        html = self.html.replace(Composer._URL, unsubscribe).replace(Composer._MANAGE, manage)
+        text = _splice(self.text, unsubscribe, manage)
+        html = _splice(self.html, unsubscribe, manage)
         b = self.boundary.encode()
         return b"".join(
             [
@@ -187,12 +187,12 @@ class Prepared:
                 b,
                 b"\r\n",
                 _PART.format(kind="plain").encode(),
-                _qp(text),
+                text,
                 b"\r\n--",
                 b,
                 b"\r\n",
                 _PART.format(kind="html").encode(),
-                _qp(html),
+                html,
                 b"\r\n--",
                 b,
                 b"--\r\n",
@@ -210,6 +210,34 @@ def _qp(text: str) -> bytes:
     """Quoted-printable in C (binascii), with the CRLF line ends SMTP wants."""
     encoded = binascii.b2a_qp(text.replace("\r\n", "\n").encode(), istext=True)
     return encoded.replace(b"\n", b"\r\n")
+
+
+def _segments(text: str) -> list[bytes | str]:
+    """The text as quoted-printable runs of whole lines, encoded once, and the lines holding a
+    subscriber's link, left to encode per copy. Quoted-printable works line by line, so
+    encoding the runs apart gives the same bytes as encoding the whole."""
+    parts: list[bytes | str] = []
+    run: list[str] = []
+    for line in text.replace("\r\n", "\n").splitlines(keepends=True):
+        if Composer._URL in line or Composer._MANAGE in line:
+            if run:
+                parts.append(_qp("".join(run)))
+                run = []
+            parts.append(line)
+        else:
+            run.append(line)
+    if run:
+        parts.append(_qp("".join(run)))
+    return parts
+
+
+def _splice(parts: list[bytes | str], unsubscribe: str, manage: str) -> bytes:
+    return b"".join(
+        part
+        if isinstance(part, bytes)
+        else _qp(part.replace(Composer._URL, unsubscribe).replace(Composer._MANAGE, manage))
+        for part in parts
+    )
 
 
 class EmailTransport(Transport):

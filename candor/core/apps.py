@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "candor.core"
     label = "core"
     verbose_name = "Candor"
+
+    def ready(self) -> None:
+        from candor.core import lookups
+
+        lookups.register()

@@ -71,7 +71,7 @@ def claim(limit: int, *, lease: float | None = None) -> list[Delivery]:
         # each claim cost as much as the whole backlog.)
         busy = set(
             Delivery.objects.filter(
-                subscriber_id__in={s for _, s in rows},
+                subscriber_id__any={s for _, s in rows},
                 state=DeliveryState.PENDING,
                 lease_until__gte=at,
             ).values_list("subscriber_id", flat=True)
@@ -79,10 +79,10 @@ def claim(limit: int, *, lease: float | None = None) -> list[Delivery]:
         ids = [pk for pk, subscriber_id in rows if subscriber_id not in busy]
         if not ids:
             return []
-        Delivery.objects.filter(_claimable(at), pk__in=ids).update(
+        Delivery.objects.filter(_claimable(at), pk__any=ids).update(
             lease_until=until, lease_token=token, attempts=F("attempts") + 1
         )
-    return _load(token, until)
+    return _load(ids, token)
 
 
 # What sending and recording read: building thousands of whole rows (a dozen timestamps each)
@@ -103,11 +103,12 @@ _SENDING_FIELDS = (
 )
 
 
-def _load(token: str, until: Any) -> list[Delivery]:
+def _load(ids: list[int], token: str) -> list[Delivery]:
     """The claimed rows with their subscribers; updates, changes and pages loaded once each
     (a fan-out is thousands of rows about one update)."""
     deliveries = list(
-        Delivery.objects.filter(lease_token=token, lease_until=until)
+        # By primary key: the ledger keeps 90 days of rows, and the token has no index.
+        Delivery.objects.filter(pk__any=ids, lease_token=token)
         .select_related("subscriber")
         .only(*_SENDING_FIELDS)
         .order_by("pk")
@@ -132,7 +133,7 @@ def renew(ids: Iterable[int], *, lease: float | None = None) -> None:
     ids = list(ids)
     if ids:
         until = now() + timedelta(seconds=lease or settings.CANDOR_DELIVERY_LEASE)
-        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).update(lease_until=until)
+        Delivery.objects.filter(pk__any=ids, state=DeliveryState.PENDING).update(lease_until=until)
 
 
 def next_delay(attempts: int) -> float | None:
@@ -172,11 +173,11 @@ def record(outcomes: list[Outcome]) -> None:
             ]
         )
         if sent:
-            Delivery.objects.filter(pk__in=sent).exclude(state=DeliveryState.SENT).update(
+            Delivery.objects.filter(pk__any=sent).exclude(state=DeliveryState.SENT).update(
                 state=DeliveryState.SENT, sent_at=at, lease_until=None, last_error=""
             )
             Subscriber.objects.filter(
-                pk__in={o.delivery.subscriber_id for o in outcomes if o.ok},
+                pk__any={o.delivery.subscriber_id for o in outcomes if o.ok},
                 consecutive_failures__gt=0,
             ).update(consecutive_failures=0)
         for outcome in outcomes:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from candor.core import services
@@ -213,5 +215,12 @@ def test_public_status_page_with_90_days_of_history(live_server, browser_page, t
     )
     browser_page.goto(f"{live_server.url}/")
     assert browser_page.locator(".bars .mo").count() >= 2
+    # The browser reads 90 days a bar (no end tags needed), each with its own tooltip in words.
+    days = browser_page.locator(".bars").first.locator("li")
+    assert days.count() == 90
+    titles = days.evaluate_all("items => items.map(i => i.title)")
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}: .+", t) for t in titles)
+    outage = browser_page.locator(".bars .mo").first.get_attribute("title")
+    assert "major outage" in outage and "%" in outage
     screenshot(browser_page, "public-status")
     assert_accessible(browser_page, "/ with history")

@@ -1,10 +1,13 @@
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from candor.core import services
+from candor.core.uptime import Day
+from candor.public.render.site import _bar_day
 from tests.public.factories import full_page
 
 
@@ -38,8 +41,38 @@ def test_status_page_shows_90_day_bars_with_tooltips_and_percentages(client, dat
     assert len(bars) == 3
     label, days = bars[0]
     assert label.endswith("uptime over the past 90 days")
-    assert len(re.findall(r'<i class="(op|dp|po|mo|um|nd)" title="[^"]+"></i>', days)) == 90
+    assert days.startswith("<ol><li") and days.endswith("</ol>")
+    marks = re.findall(r'<li(?: class="(dp|po|mo|um|nd)")? title="([^"]+)">', days)
+    assert len(marks) == 90
+    # Every day's tooltip names the day and says its uptime (or that there is no data).
+    for cls, title in marks:
+        assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}: (no data|\d{1,3}(\.\d\d)?%.*)", title), title
+        assert (cls == "nd") == title.endswith("no data")
+    today = timezone.localtime(timezone=ZoneInfo("Europe/Paris"))
+    assert marks[-1][1].startswith(f"{today.day} {today:%b}: ")
     assert re.search(r"\d+\.\d\d% uptime", page)
+
+
+def test_a_bar_day_says_its_uptime_and_what_happened():
+    day = date(2026, 11, 27)
+    full = 24 * 3600.0
+    assert _bar_day(Day(day)) == ("nd", "27 Nov: no data")
+    assert _bar_day(Day(day, tracked=full)) == ("", "27 Nov: 100%")
+    partial = Day(day, tracked=full, seconds={"partial_outage": 3900.0})
+    assert _bar_day(partial) == ("po", "27 Nov: 98.65%, partial outage 1 h 5 min")
+    both = Day(day, tracked=full, seconds={"degraded_performance": 600.0, "major_outage": 60.0})
+    assert _bar_day(both) == (
+        "mo",
+        "27 Nov: 99.93%, degraded performance 10 min, major outage 1 min",
+    )
+    # Degraded performance is not downtime by default, and a second of outage is never "100%".
+    assert _bar_day(Day(day, tracked=full, seconds={"degraded_performance": 600.0})) == (
+        "dp",
+        "27 Nov: 100%, degraded performance 10 min",
+    )
+    assert _bar_day(Day(day, tracked=full, seconds={"major_outage": 1.0}))[1] == (
+        "27 Nov: 99.99%, major outage less than a minute"
+    )
 
 
 def test_status_page_shows_active_incidents_with_their_whole_timeline(client, data):

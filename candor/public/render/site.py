@@ -32,8 +32,8 @@ HISTORY_DAYS = 14
 MONTHS_PER_HISTORY_PAGE = 3
 STATIC_FILES = ("public/status.css", "public/status.js")
 NOT_FOUND_PATH = "/404"
+# Operational days carry no class: the stylesheet gives a bare mark the operational colour.
 BAR_CLASSES = {
-    "operational": "op",
     "degraded_performance": "dp",
     "partial_outage": "po",
     "major_outage": "mo",
@@ -87,27 +87,44 @@ def _duration(seconds: float) -> str:
 
 
 def _bars(days: list[Day]) -> str:
-    """The 90 day marks of one bar, built here rather than in a template loop (1800 a page)."""
-    return "".join(
-        format_html('<i class="{}" title="{}"></i>', BAR_CLASSES.get(d["cls"], "nd"), d["title"])
-        for d in map(_bar_day, days)
-    )
+    """The 90 day marks of one bar, built here rather than in a template loop (1800 a page).
+
+    Each day is a list item with its own tooltip, so the words say what the colour shows. Both
+    kept short, as there are so many: an <li> needs no end tag, and an ordinary day has no class
+    (the stylesheet colours a bare item operational).
+    """
+    marks = []
+    for record in days:
+        cls, title = _bar_day(record)
+        if cls:
+            marks.append(format_html('<li class="{}" title="{}">', cls, title))
+        else:
+            marks.append(format_html('<li title="{}">', title))
+    return "<ol>" + "".join(marks) + "</ol>"
 
 
-def _bar_day(record: Day) -> dict[str, str]:
-    label = f"{record.date.day} {record.date:%b %Y}"
+def _bar_day(record: Day) -> tuple[str, str]:
+    """A day's class ("" when operational all day) and tooltip, in the fewest words that say it:
+    "27 Nov: 100%", "27 Nov: 99.93%, major outage 1 min", "27 Nov: no data"."""
+    label = f"{record.date.day} {record.date:%b}"
     worst = record.worst
     if worst is None:
-        return {"cls": "none", "title": f"{label}: no data"}
-    if not record.seconds:
-        return {"cls": "operational", "title": f"{label}: no downtime"}
-    parts = ", ".join(
-        f"{status_label(status)} {_duration(secs)}"
-        for status, secs in sorted(record.seconds.items(), key=lambda kv: -kv[1])
-    )
+        return "nd", f"{label}: no data"
     ratio = record.ratio(weights())
-    uptime = "" if ratio is None else f" (uptime {ratio * 100:.2f}%)"
-    return {"cls": worst, "title": f"{label}: {parts}{uptime}"}
+    facts = [] if ratio is None else [_percent(ratio)]
+    facts += [
+        f"{status_label(status).lower()} {_duration(secs)}"
+        for status, secs in sorted(record.seconds.items(), key=lambda kv: -kv[1])
+        if secs > 0
+    ]
+    return BAR_CLASSES.get(worst, ""), f"{label}: {', '.join(facts)}"
+
+
+def _percent(ratio: float) -> str:
+    """A day's uptime: "100%" only when there was no downtime at all, never rounded up to it."""
+    if ratio >= 1:
+        return "100%"
+    return f"{min(ratio * 100, 99.99):.2f}%"
 
 
 def _logo(page: Page) -> Document | None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from candor.core import services
 from candor.core.uptime import Day
-from candor.public.render.site import _bar_day
+from candor.public.render.site import _bar_day, compact
 from tests.public.factories import full_page
 
 
@@ -72,6 +72,14 @@ def test_a_bar_day_says_its_uptime_and_what_happened():
     )
     assert _bar_day(Day(day, tracked=full, seconds={"major_outage": 1.0}))[1] == (
         "27 Nov: 99.99%, major outage less than a minute"
+    )
+
+
+def test_compact_drops_indentation_but_not_inside_pre():
+    html = "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n<pre><code>x\n    y</code></pre>\n  <p>c</p>"
+    assert (
+        compact(html)
+        == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<pre><code>x\n    y</code></pre>\n<p>c</p>"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -211,8 +212,19 @@ def _context(site: Site, **extra: Any) -> dict[str, Any]:
     }
 
 
+# The templates' indentation, repeated for every component, incident and update, is a few KB a
+# page. A line break stands in for it (the same to the browser), except inside <pre>.
+_PRE = re.compile(r"(<pre[\s>].*?</pre>)", re.DOTALL)
+_INDENT = re.compile(r"\n\s+")
+
+
+def compact(html: str) -> str:
+    parts = _PRE.split(html)
+    return "".join(part if n % 2 else _INDENT.sub("\n", part) for n, part in enumerate(parts))
+
+
 def _html(path: str, template: str, context: dict[str, Any], status: int = 200) -> Document:
-    return Document(path, render_to_string(template, context).encode(), HTML, status)
+    return Document(path, compact(render_to_string(template, context)).encode(), HTML, status)
 
 
 def _index(site: Site) -> Document:

@@ -45,7 +45,7 @@ def when(context: Any, value: datetime | None, style: str = "datetime") -> SafeS
         label = f"{moment:%H:%M} {offset(moment)}"
     else:
         label = f"{moment.day} {moment:%b %Y}, {moment:%H:%M} {offset(moment)}"
-    return format_html('<time datetime="{}">{}</time>', moment.isoformat(), label)
+    return format_html('<time datetime="{}">{}</time>', moment.isoformat(timespec="seconds"), label)
 
 
 @register.filter

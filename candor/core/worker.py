@@ -17,7 +17,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +43,9 @@ from candor.core.transports import Outcome, Transport, transport_for
 logger = logging.getLogger("candor.worker")
 
 HOUSEKEEPING_EVERY = 30.0
+# Outcomes are written in one transaction per RECORD_BATCH, gathered for up to RECORD_GATHER s.
+RECORD_BATCH = 500
+RECORD_GATHER = 0.05
 
 
 # --- The ledger ---------------------------------------------------------------------------------
@@ -261,7 +264,10 @@ class Worker:
         self._hook_pool = ThreadPoolExecutor(
             max(1, self.webhook_threads), thread_name_prefix="candor-webhook"
         )
-        self._futures: set[Future[None]] = set()
+        # Set whenever outcomes are recorded and their rows leave the worker's hands. (Waiting
+        # on the futures instead, with concurrent.futures.wait() over a thousand webhooks once
+        # per finished one, cost more than sending them.)
+        self._progress = threading.Event()
         self._outcomes: queue.Queue[list[Outcome] | None] = queue.Queue()
         self._recorder: threading.Thread | None = None
         self.sent = 0
@@ -300,6 +306,7 @@ class Worker:
     def _release(self, deliveries: Iterable[Delivery]) -> None:
         with self._lock:
             self._held.difference_update(d.pk for d in deliveries)
+        self._progress.set()
 
     def _record(self, outcomes: list[Outcome]) -> None:
         try:
@@ -319,21 +326,23 @@ class Worker:
             self._release(o.delivery for o in outcomes)
 
     def _recorder_loop(self) -> None:
-        """Writes outcomes in batches: one transaction for many sends."""
+        """Writes outcomes in batches: one transaction for many sends. Webhooks finish one at
+        a time, so it gathers for a moment (RECORD_GATHER) rather than commit each alone."""
         done = False
         while not done:
             batch = self._outcomes.get()
             if batch is None:
                 break
-            while len(batch) < 500:
+            until = time.monotonic() + RECORD_GATHER
+            while len(batch) < RECORD_BATCH:
                 try:
-                    more = self._outcomes.get_nowait()
+                    more = self._outcomes.get(timeout=max(0.0, until - time.monotonic()))
                 except queue.Empty:
                     break
                 if more is None:
                     done = True
                     break
-                batch = batch + more
+                batch += more
             self._record(batch)
         connection.close()
 
@@ -365,16 +374,16 @@ class Worker:
             return
         for pool, groups in ((self._hook_pool, hooks), (self._pool, emails)):
             for group in groups:
-                self._futures.add(pool.submit(self._send, group))
+                pool.submit(self._send, group)
 
     def in_flight(self) -> int:
         with self._lock:
             return len(self._held)
 
-    def _reap(self, timeout: float) -> None:
-        if self._futures:
-            done, _ = wait(self._futures, timeout=timeout, return_when=FIRST_COMPLETED)
-            self._futures -= done
+    def _settle(self, timeout: float) -> None:
+        """Wait until some outcomes are recorded, at most `timeout` seconds."""
+        self._progress.wait(timeout)
+        self._progress.clear()
 
     def run_once(self) -> int:
         """Claim what is due (as much as fits in flight) and hand it to the pool."""
@@ -394,9 +403,7 @@ class Worker:
             claimed = self.run_once()
             if not claimed and not self.in_flight():
                 return
-            self._reap(0.01 if claimed else 0.05)
-            if not claimed and not self._futures:
-                time.sleep(0.01)  # the recorder is writing the last outcomes
+            self._settle(0.01 if claimed else 0.05)
         raise TimeoutError("deliveries still in flight")
 
     def run(self, *, poll: float = 0.5, housekeeping: Callable[[], None] | None = None) -> None:
@@ -430,12 +437,10 @@ class Worker:
                     self.stopping.wait(1.0)
                     continue
                 if claimed:
-                    self._reap(0)
                     continue
-                if self._futures and self.in_flight() >= self.max_in_flight:
-                    self._reap(poll)
+                if self.in_flight() >= self.max_in_flight:
+                    self._settle(poll)
                     continue
-                self._reap(0)
                 self.wake.wait(poll)
                 self.wake.clear()
         finally:

@@ -55,7 +55,13 @@ def fan_out_update(update: IncidentUpdate) -> int:
     incident = update.incident
     component_ids = list(incident.affected.values_list("component_id", flat=True))
     at = now()
-    ids = _matching(incident.page_id, component_ids).values_list("pk", flat=True)
+    # Webhooks first (the worker claims in this order): machines act on them, and each is one
+    # quick request, while emails go out in batches behind them.
+    ids = (
+        _matching(incident.page_id, component_ids)
+        .order_by("-mode", "pk")
+        .values_list("pk", flat=True)
+    )
     return _create(
         [
             Delivery(

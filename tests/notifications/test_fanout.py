@@ -142,3 +142,16 @@ def test_fanout_incident_without_components_goes_to_everyone(
     assert [m["Subject"] for m in smtp.handler.to("limited@example.com")] == [
         "[Investigating] Something is off"
     ]
+
+
+def test_webhooks_are_claimed_before_the_emails_of_the_same_update(page, subscribe, receiver):
+    from candor.core.worker import claim
+
+    for i in range(3):
+        subscribe(f"user{i}@example.com")
+    hook = subscribe(endpoint=receiver.url("/hook"))
+    services.declare_incident(page, by=None, name="Outage")
+
+    [first] = claim(1)
+
+    assert first.subscriber_id == hook.pk

@@ -189,3 +189,16 @@ def test_https_webhook_with_a_certificate_for_another_name_fails(
     assert delivery.state == DeliveryState.PENDING
     assert "certificate verify failed" in delivery.last_error
     assert tls_receiver.requests == []
+
+
+def test_webhook_path_and_host_go_on_the_wire_as_ascii(page, receiver, fast, subscribe):
+    subscribe(endpoint=receiver.url("/hooks/stätus?team=ops&tag=a%20b"))
+    declare(page)
+
+    drain()
+
+    [request] = receiver.requests
+    assert request.path == "/hooks/st%C3%A4tus?team=ops&tag=a%20b"
+    assert request.headers["Host"] == f"127.0.0.1:{receiver.port}"
+    assert request.headers["User-Agent"] == "Candor-Webhooks/1"
+    assert Delivery.objects.get().state == DeliveryState.SENT

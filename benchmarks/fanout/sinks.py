@@ -36,8 +36,9 @@ async def report(path: str) -> None:
 
 class Smtp(asyncio.Protocol):
     """Just enough SMTP: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT. It offers PIPELINING, as
-    Postfix, Exim and the big providers do; commands that arrive together are answered in turn
-    (smtplib, used by the baseline loop, never pipelines)."""
+    Postfix, Exim and the big providers do, and like Postfix's smtpd it answers the commands
+    that arrived together in one write, flushed when it has read all it was sent (smtplib,
+    used by the baseline loop, never pipelines: each of its commands gets its answer alone)."""
 
     def connection_made(self, transport):
         self.t = transport
@@ -47,6 +48,14 @@ class Smtp(asyncio.Protocol):
 
     def data_received(self, chunk):
         self.buf += chunk
+        replies = []
+        try:
+            self.answer(replies)
+        finally:
+            if replies:
+                self.t.write(b"".join(replies))
+
+    def answer(self, replies):
         while True:
             if self.data:
                 end = self.buf.find(b"\r\n.\r\n")
@@ -55,7 +64,7 @@ class Smtp(asyncio.Protocol):
                 self.buf = self.buf[end + 5 :]
                 self.data = False
                 seen()
-                self.t.write(b"250 OK queued\r\n")
+                replies.append(b"250 OK queued\r\n")
                 continue
             end = self.buf.find(b"\r\n")
             if end < 0:
@@ -63,21 +72,22 @@ class Smtp(asyncio.Protocol):
             line, self.buf = self.buf[:end], self.buf[end + 2 :]
             verb = line[:4].upper()
             if verb == b"EHLO":
-                self.t.write(
+                replies.append(
                     b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
                     b"250-SMTPUTF8\r\n250 SIZE 52428800\r\n"
                 )
             elif verb == b"HELO":
-                self.t.write(b"250 sink\r\n")
+                replies.append(b"250 sink\r\n")
             elif verb == b"DATA":
                 self.data = True
-                self.t.write(b"354 go ahead\r\n")
+                replies.append(b"354 go ahead\r\n")
             elif verb == b"QUIT":
-                self.t.write(b"221 bye\r\n")
+                self.t.write(b"".join(replies) + b"221 bye\r\n")
+                replies.clear()
                 self.t.close()
                 return
             else:
-                self.t.write(b"250 OK\r\n")
+                replies.append(b"250 OK\r\n")
 
 
 class Http(asyncio.Protocol):

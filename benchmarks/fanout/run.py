@@ -20,9 +20,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from common import free_port, scratch_database  # noqa: E402
+
 EMAILS = int(os.environ.get("BENCH_EMAILS", "10000"))
 WEBHOOKS = int(os.environ.get("BENCH_WEBHOOKS", "1000"))
 # The worker's default thread count (CANDOR_WORKER_THREADS).
@@ -30,51 +33,6 @@ THREADS = os.environ.get("BENCH_THREADS", "4")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 # One worker process per CPU, as docs/notifications.md recommends for a busy page.
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fresh_database(tmp: str) -> tuple[str, str | None]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp}/bench.sqlite3", None
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench_fanout"
-    admin = dict(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    )
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path="/" + name)), name
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    parts = urlsplit(os.environ["BENCH_ADMIN_URL"])
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def status(path: Path) -> tuple[int, float, float]:
@@ -98,8 +56,7 @@ def wait_for(path: Path, count: int, timeout: float = 900) -> tuple[int, float, 
 
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="candor-bench-")
-    os.environ.setdefault("BENCH_ADMIN_URL", os.environ.get("DATABASE_URL", ""))
-    db_url, pg_name = fresh_database(tmp)
+    db_url, drop_database = scratch_database(Path(tmp))
     smtp_port, http_port, loop_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
@@ -230,11 +187,10 @@ def main() -> None:
             process.terminate()
         for process in processes:
             process.wait()
-        if pg_name:
-            drop_database(pg_name)
+        drop_database()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    database = "PostgreSQL" if pg_name else "SQLite"
+    database = "SQLite" if db_url.startswith("sqlite") else "PostgreSQL"
     print(
         f"\nFan-out benchmark ({database}, {WORKERS} x worker --threads {THREADS}, "
         f"{EMAILS} email + {WEBHOOKS} webhook subscribers, {ROUNDS} rounds of one update; "

@@ -15,17 +15,19 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from common import free_port, scratch_database  # noqa: E402
+
 ROOT = HERE.parent.parent
 BIN = Path(sys.executable).parent
 URLS = ["/", "/api/v2/summary.json"]
@@ -37,12 +39,6 @@ DURATION = os.environ.get("BENCH_DURATION", "5s")
 # shared, and a burst of someone else's work must not land on one server only.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 THREADS = os.environ.get("BENCH_THREADS", "2")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> bytes:
@@ -61,34 +57,6 @@ def wait_up(url: str, process: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.1)
     sys.exit(f"{url} did not answer")
-
-
-def database(tmp: Path) -> tuple[str, callable]:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = dict(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-    )
-    name = f"candor_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(**admin) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(**admin) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return parts._replace(path=f"/{name}").geturl(), drop
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -162,7 +130,7 @@ def main() -> None:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     tmp = Path(tempfile.mkdtemp(prefix="candor-bench-"))
     tmp.chmod(0o755)  # nginx's workers run as another user
-    db_url, drop = database(tmp)
+    db_url, drop = scratch_database(tmp)
     env = {
         **os.environ,
         "DATABASE_URL": db_url,

@@ -1,0 +1,17 @@
+"""What the public read path tells /healthz and /metrics about itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocumentFailure:
+    page_id: str
+    path: str
+    error: str
+
+
+def render_failures() -> list[DocumentFailure]:
+    """Public documents whose latest render failed (they keep serving their last good version)."""
+    return []

@@ -241,8 +241,18 @@ def _uptime_weights(raw: str) -> dict[str, float]:
 
 # Downtime weight of each status in the public uptime bars; maintenance counts neither way.
 CANDOR_UPTIME_WEIGHTS = _uptime_weights(env("CANDOR_UPTIME_WEIGHTS"))
-# The public read path: how often a web process checks for newly rendered documents.
+# The public read path (docs/public.md). On PostgreSQL each web process is told of new documents
+# (LISTEN/NOTIFY); it polls every POLL_SECONDS only while that channel is down, and on SQLite.
 CANDOR_PUBLIC_POLL_SECONDS = envfloat("CANDOR_PUBLIC_POLL_SECONDS", 0.5)
+# A writer renders right after its commit; if that has not landed after GRACE seconds (the
+# writer died), another process renders instead.
+CANDOR_PUBLIC_RENDER_GRACE_SECONDS = envfloat("CANDOR_PUBLIC_RENDER_GRACE_SECONDS", 2.0)
+# Time alone moves the uptime bars: the documents are rendered again at least this often, and
+# at midnight in the page's time zone.
+CANDOR_PUBLIC_RERENDER_SECONDS = envfloat("CANDOR_PUBLIC_RERENDER_SECONDS", 300.0)
+# Incident and history pages are rendered when first asked for; each web process keeps at most
+# this many of them in memory.
+CANDOR_PUBLIC_CACHED_PAGES = int(envfloat("CANDOR_PUBLIC_CACHED_PAGES", 500))
 
 
 def envseconds(name: str, default: list[float]) -> list[float]:

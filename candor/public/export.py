@@ -1,4 +1,4 @@
-"""`candor export DIR`: the stored public site as static files, at the URLs Candor serves."""
+"""`candor export DIR`: the whole public site as static files, at the URLs Candor serves."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 
-from candor.public.render.site import STATIC_FILES
-from candor.public.store import Site
+from candor.core.models import Page, RenderState
+from candor.public.render import render_on_demand_pages, render_page
+from candor.public.render.html import STATIC_FILES
+from candor.public.served import Served
+from candor.public.store import load_site
 
 
 def file_for(path: str) -> str:
@@ -21,9 +24,16 @@ def file_for(path: str) -> str:
     return path.lstrip("/") if "." in last else path.lstrip("/") + "/index.html"
 
 
-def export_site(site: Site, directory: Path) -> list[Path]:
+def export_site(page: Page, directory: Path) -> list[Path]:
+    """Every document as Candor serves it (the stored front documents, the other pages
+    rendered as on request), and the stylesheet and script."""
+    render_page(page.pk)  # a no-op when the stored documents are current
+    state = RenderState.objects.get(page=page)
+    docs = dict(load_site(page.pk, state.version, state.generation).docs)
+    for d in render_on_demand_pages(page):
+        docs[d.path] = Served.make(d.path, d.status, d.content_type, d.etag, d.body)
     written = []
-    for path, doc in sorted(site.docs.items()):
+    for path, doc in sorted(docs.items()):
         target = directory / file_for(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(doc.body)

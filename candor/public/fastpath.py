@@ -1,5 +1,8 @@
 """A thin WSGI layer in front of Django: public GETs are answered from the in-memory documents.
 
+Before answering, it checks that this process has reloaded since the last store on this host
+(candor.public.store): eight bytes compared, no database round trip.
+
 Django's whole stack (middleware, URL resolution, response objects) costs more than the answer
 itself; these responses are the same bytes and headers for every visitor, worked out at load
 time. Anything this layer does not know (a miss, a 404, a POST, a plain-HTTP request that must be
@@ -14,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
+from candor.public.signal import host_signal
 from candor.public.store import store
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -30,14 +34,22 @@ def wrap(django_app: WSGIApp) -> WSGIApp:
     redirect = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
     hsts_seconds = int(getattr(settings, "SECURE_HSTS_SECONDS", 0) or 0)
     hsts = [("Strict-Transport-Security", f"max-age={hsts_seconds}")] if hsts_seconds else []
+    # The host signal, mapped once: a fork keeps the shared mapping.
+    counter = host_signal().counter
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if store.background_pid != os.getpid():
             store.start_background()
         method = environ["REQUEST_METHOD"]
-        site = store.site
-        if (method == "GET" or method == "HEAD") and site is not None:
-            doc = site.docs.get(environ.get("PATH_INFO", ""))
+        if method == "GET" or method == "HEAD":
+            site = store.site
+            if site is None or counter[0] != store.seen:
+                site = store.current()
+        else:
+            site = None
+        if site is not None:
+            path = environ.get("PATH_INFO", "")
+            doc = site.docs.get(path) or site.pages.get(path)
             if doc is not None and doc.status == 200:
                 secure = _secure(environ) if (redirect or hsts) else False
                 if not (redirect and not secure):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from candor.core.models import RenderState
+
 
 @dataclass(frozen=True)
 class DocumentFailure:
@@ -14,4 +16,10 @@ class DocumentFailure:
 
 def render_failures() -> list[DocumentFailure]:
     """Public documents whose latest render failed (they keep serving their last good version)."""
-    return []
+    return [
+        DocumentFailure(page_id, path, error)
+        for page_id, failures in RenderState.objects.exclude(failures={}).values_list(
+            "page_id", "failures"
+        )
+        for path, error in sorted((failures or {}).items())
+    ]

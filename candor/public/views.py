@@ -6,7 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from candor.public.store import Served, store
+from candor.public.served import Served
+from candor.public.store import store
 
 
 def respond(doc: Served, request: HttpRequest) -> HttpResponse:
@@ -25,8 +26,7 @@ def respond(doc: Served, request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def document(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    site = store.current()
-    doc = site.get_or_404(request.path_info) if site is not None else None
+    doc = store.document(request.path_info)
     if doc is None:
         raise Http404("No public page has been rendered yet.")
     return respond(doc, request)

@@ -1,14 +1,14 @@
 from django.core.management import call_command
 
-from candor.core.models import RenderedDocument
 from candor.public.export import file_for
+from candor.public.render import render_everything
 from tests.public.factories import full_page
 
 
 def test_export_writes_the_bytes_that_are_served(client, tmp_path, default_page):
     data = full_page(default_page)
     call_command("export", str(tmp_path))
-    paths = list(RenderedDocument.objects.values_list("path", flat=True))
+    paths = [d.path for d in render_everything(default_page)]
     assert f"/incidents/{data['past'].pk}/postmortem" in paths
     for path in paths:
         served = client.get("/incidents/unknown" if path == "/404" else path)

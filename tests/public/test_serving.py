@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from candor.core import services
 from candor.core.models import RenderedDocument, RenderState
-from candor.core.services import Document, claim_refresh, store_documents
+from candor.public.documents import Document, claim_refresh, store_documents
 from candor.public.render import render_page
-from candor.public.store import CACHE_CONTROL, read_snapshot, store, write_snapshot
+from candor.public.served import CACHE_CONTROL
+from candor.public.store import read_snapshot, store, write_snapshot
 from candor.wsgi import application
 
 PUBLIC_PATHS = [
@@ -113,7 +114,6 @@ def test_unknown_or_deleted_incident_is_a_404_page(client, incident):
 
 
 def test_store_documents_writes_only_changed_documents(default_page, incident):
-    other = services.declare_incident(default_page, by=None, name="Email delayed")
     render_page(default_page.pk)
     state = RenderState.objects.get(page=default_page)
     versions = dict(RenderedDocument.objects.values_list("path", "version"))
@@ -124,31 +124,39 @@ def test_store_documents_writes_only_changed_documents(default_page, incident):
         for path, version in RenderedDocument.objects.values_list("path", "version")
         if version != versions[path]
     }
-    assert RenderState.objects.get(page=default_page).version == state.version + 1
-    assert f"/incidents/{other.pk}" not in changed
-    assert {"/", f"/incidents/{incident.pk}", "/api/v2/incidents.json"} <= changed
+    after = RenderState.objects.get(page=default_page)
+    assert (after.version, after.generation) == (state.version + 1, state.generation + 1)
+    assert "/404" not in changed
+    assert {"/", "/api/v2/incidents.json", "/history.atom"} <= changed
+
+
+def test_only_the_front_documents_are_stored(default_page, incident):
+    render_page(default_page.pk)
+    paths = set(RenderedDocument.objects.values_list("path", flat=True))
+    assert not any(p.startswith(("/incidents/", "/history/")) or p == "/history" for p in paths)
+    assert {"/", "/404", "/history.atom", "/api/v2/summary.json"} <= paths
 
 
 def test_store_documents_never_replaces_a_newer_render(default_page):
     render_page(default_page.pk)
     version = RenderState.objects.get(page=default_page).version
     old = Document("/", b"old", "text/html")
-    assert store_documents(default_page.pk, version=version - 1, documents=[old]) is False
+    assert store_documents(default_page.pk, version=version - 1, documents=[old]) is None
     assert bytes(RenderedDocument.objects.get(page=default_page, path="/").body) != b"old"
 
 
 def test_store_documents_refreshes_the_same_version_only_once_claimed(default_page):
     render_page(default_page.pk)
     version = RenderState.objects.get(page=default_page).version
+    generation = RenderState.objects.get(page=default_page).generation
     doc = Document("/", b"new", "text/html")
-    assert store_documents(default_page.pk, version=version, documents=[doc]) is False
-    assert claim_refresh(default_page.pk, older_than=timedelta(minutes=5)) is False
-    RenderState.objects.filter(page=default_page).update(
-        rendered_at=timezone.now() - timedelta(hours=1)
-    )
-    claims = [claim_refresh(default_page.pk, older_than=timedelta(minutes=5)) for _ in range(2)]
+    assert store_documents(default_page.pk, version=version, documents=[doc]) is None
+    now = timezone.now()
+    assert claim_refresh(default_page.pk, at=now) is False  # not due before midnight
+    RenderState.objects.filter(page=default_page).update(refresh_at=now - timedelta(seconds=1))
+    claims = [claim_refresh(default_page.pk, at=now) for _ in range(2)]
     stored = store_documents(default_page.pk, version=version, documents=[doc], same_version=True)
-    assert (claims, stored) == ([True, False], True)
+    assert (claims, stored) == ([True, False], generation + 1)
     assert list(RenderedDocument.objects.values_list("path", flat=True)) == ["/"]
 
 

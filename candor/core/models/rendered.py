@@ -6,11 +6,21 @@ from candor.core.models.pages import Page
 
 
 class RenderState(models.Model):
-    """The page version whose public documents are stored: readers poll this one row."""
+    """What the stored public documents of a page are: every web process compares with this row.
+
+    `version` is the page version they were rendered at; `generation` moves on every store, a
+    time-driven refresh of the same version included, so that every process learns of it.
+    """
 
     page = models.OneToOneField(Page, models.CASCADE, primary_key=True, related_name="render_state")
     version = models.BigIntegerField(default=0)
+    generation = models.BigIntegerField(default=0)
     rendered_at = models.DateTimeField()
+    # When time alone next changes the documents (midnight in the page's zone, or the periodic
+    # refresh of the uptime bars); the process that claims it renders.
+    refresh_at = models.DateTimeField(null=True)
+    # Documents whose latest render failed, path -> error: they keep their last good bytes.
+    failures = models.JSONField(default=dict)
 
 
 class RenderedDocument(models.Model):

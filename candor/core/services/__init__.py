@@ -27,7 +27,6 @@ from candor.core.services.postmortems import (
     revert_postmortem,
     save_postmortem,
 )
-from candor.core.services.rendered import Document, claim_refresh, store_documents
 from candor.core.services.users import create_user, update_user
 
 __all__ = [
@@ -40,9 +39,7 @@ __all__ = [
     "delete_component",
     "delete_group",
     "delete_incident",
-    "claim_refresh",
     "delete_postmortem",
-    "Document",
     "edit_incident",
     "edit_update",
     "ensure_default_page",
@@ -54,7 +51,6 @@ __all__ = [
     "revert_postmortem",
     "save_postmortem",
     "set_baseline_status",
-    "store_documents",
     "update_component",
     "update_group",
     "update_page",

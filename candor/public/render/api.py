@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from candor.core.enums import ACTIVE_STATUSES
 from candor.core.serializers import components_json, incident_json, page_json, status_json
-from candor.core.services import Document
-
-if TYPE_CHECKING:
-    from candor.public.render.site import Site
+from candor.public.documents import Document
+from candor.public.render.load import Front
 
 JSON_TYPE = "application/json"
-INCIDENTS_LIMIT = 50
 # Scheduled maintenance does not exist yet: these answer empty lists of the right shape.
 MAINTENANCE_PATHS = (
     "/api/v2/scheduled-maintenances/upcoming.json",
     "/api/v2/scheduled-maintenances/active.json",
     "/api/v2/scheduled-maintenances.json",
+)
+
+
+PATHS = (
+    "/api/v2/summary.json",
+    "/api/v2/status.json",
+    "/api/v2/components.json",
+    "/api/v2/incidents/unresolved.json",
+    "/api/v2/incidents.json",
+    *MAINTENANCE_PATHS,
 )
 
 
@@ -29,13 +35,13 @@ def encode(data: Any) -> bytes:
     return text.encode()
 
 
-def build(site: Site) -> list[Document]:
+def build(site: Front) -> list[Document]:
     page = site.page
     head = page_json(page)
     status = status_json(site.rollup)
     components = components_json(page)
-    incidents = [incident_json(i, page) for i in site.incidents[:INCIDENTS_LIMIT]]
-    unresolved = [incident_json(i, page) for i in site.incidents if i.status in ACTIVE_STATUSES]
+    incidents = [incident_json(i, page) for i in site.newest]
+    unresolved = [incident_json(i, page) for i in site.active]
     bodies: dict[str, dict[str, Any]] = {
         "/api/v2/summary.json": {
             "page": head,

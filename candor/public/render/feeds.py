@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from candor.core.models import Incident, IncidentUpdate
 from candor.core.serializers import public_url
-from candor.core.services import Document
-
-if TYPE_CHECKING:
-    from candor.public.render.site import Site
-
-FEED_ENTRIES = 50
+from candor.public.documents import Document
+from candor.public.render.load import Front
 
 
 class _Stable:
@@ -36,7 +30,7 @@ class RssFeed(_Stable, Rss201rev2Feed):
     pass
 
 
-def _feed(site: Site, cls: type[SyndicationFeed], path: str) -> SyndicationFeed:
+def _feed(site: Front, cls: type[SyndicationFeed], path: str) -> SyndicationFeed:
     page = site.page
     base = public_url(page).rstrip("/")
     feed = cls(
@@ -48,7 +42,7 @@ def _feed(site: Site, cls: type[SyndicationFeed], path: str) -> SyndicationFeed:
         feed_guid=f"{base}{path}",
     )
     feed.fallback = page.updated_at  # type: ignore[attr-defined]
-    for incident in site.incidents[:FEED_ENTRIES]:
+    for incident in site.newest:
         updates = list(incident.updates.all())
         latest = updates[0].display_at if updates else incident.updated_at
         content = _entry(site, incident, updates)
@@ -64,30 +58,18 @@ def _feed(site: Site, cls: type[SyndicationFeed], path: str) -> SyndicationFeed:
     return feed
 
 
-_entries: dict[str, tuple[tuple[Any, ...], str]] = {}
-
-
-def _entry(site: Site, incident: Incident, updates: list[IncidentUpdate]) -> str:
-    """An entry's content; kept per incident while what it is made of stays the same."""
-    from candor.public.render.site import fingerprint
-
-    key = fingerprint(site, incident)
-    cached = _entries.get(incident.pk)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    content = render_to_string(
+def _entry(site: Front, incident: Incident, updates: list[IncidentUpdate]) -> str:
+    return render_to_string(
         "public/feed_entry.html", {"incident": incident, "updates": updates, "tz": site.tz}
     )
-    _entries[incident.pk] = (key, content)
-    return content
 
 
-def build(site: Site) -> list[Document]:
-    docs = []
-    for path, cls, kind in (
-        ("/history.atom", AtomFeed, "application/atom+xml; charset=utf-8"),
-        ("/history.rss", RssFeed, "application/rss+xml; charset=utf-8"),
-    ):
-        feed = _feed(site, cls, path)
-        docs.append(Document(path, feed.writeString("utf-8").encode(), kind))
-    return docs
+FEEDS: dict[str, tuple[type[SyndicationFeed], str]] = {
+    "/history.atom": (AtomFeed, "application/atom+xml; charset=utf-8"),
+    "/history.rss": (RssFeed, "application/rss+xml; charset=utf-8"),
+}
+
+
+def document(site: Front, path: str) -> Document:
+    cls, kind = FEEDS[path]
+    return Document(path, _feed(site, cls, path).writeString("utf-8").encode(), kind)

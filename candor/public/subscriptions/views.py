@@ -28,7 +28,7 @@ def _chrome(page: Page) -> dict[str, Any]:
     """What public/base.html needs around our content."""
     from django.utils import timezone
 
-    from candor.public.render.site import static_url
+    from candor.public.render.html import static_url
     from candor.public.templatetags.public import offset
 
     logo = ""

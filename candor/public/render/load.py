@@ -1,0 +1,196 @@
+"""What the public documents are made of, read in a fixed number of queries.
+
+The front page, feeds and JSON need only what is recent or open; an incident page needs its
+incident; a history page its three months. None of these reads grows with the whole history.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from candor.core.enums import ACTIVE_STATUSES
+from candor.core.models import Incident, Page, PostmortemTimelineEntry
+from candor.core.queries import components_by_group, group_status, incidents_with_timeline, rollup
+from candor.core.uptime import ComponentUptime, page_uptime
+from candor.public.documents import Document
+
+UPTIME_DAYS = 90
+HISTORY_DAYS = 14
+# The feeds and /api/v2/incidents.json list this many of the newest incidents.
+NEWEST = 50
+MONTHS_PER_HISTORY_PAGE = 3
+
+
+@dataclass
+class Front:
+    """Everything the front page, the feeds and the v2 JSON show."""
+
+    page: Page
+    now: datetime
+    # Newest first: the open ones, those of the last HISTORY_DAYS days and the NEWEST newest.
+    incidents: list[Incident]
+    groups: list[tuple[Any, list[Any]]]
+    uptime: dict[str, ComponentUptime]
+    rollup: Any
+    by_day: dict[date, list[Incident]] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> Any:
+        return self.page.tz
+
+    def day(self, value: datetime) -> date:
+        return value.astimezone(self.tz).date()
+
+    @property
+    def newest(self) -> list[Incident]:
+        return self.incidents[:NEWEST]
+
+    @property
+    def active(self) -> list[Incident]:
+        return [i for i in self.incidents if i.status in ACTIVE_STATUSES]
+
+
+def _with_everything(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+    return (
+        incidents_with_timeline(queryset)
+        .select_related("postmortem")
+        .prefetch_related(
+            Prefetch("postmortem__timeline", queryset=PostmortemTimelineEntry.objects.all())
+        )
+    )
+
+
+def load_front(page: Page, now: datetime | None = None) -> Front:
+    now = now or timezone.now()
+    tz = page.tz
+    today = now.astimezone(tz).date()
+    since = datetime.combine(today - timedelta(days=HISTORY_DAYS - 1), datetime.min.time(), tz)
+    incidents = Incident.objects.filter(page=page)
+    newest = incidents.order_by("-started_at", "-created_at").values("pk")[:NEWEST]
+    chosen = incidents.filter(
+        Q(status__in=ACTIVE_STATUSES)
+        | Q(started_at__gte=since)
+        | Q(pk__in=list(newest.values_list("pk", flat=True)))
+    )
+    rows = list(_with_everything(chosen).order_by("-started_at", "-created_at"))
+    groups = components_by_group(page)
+    components = [c for _, cs in groups for c in cs]
+    componentless = [i.impact for i in rows if i.status in ACTIVE_STATUSES and not i.affected.all()]
+    front = Front(
+        page=page,
+        now=now,
+        incidents=rows,
+        groups=groups,
+        uptime=page_uptime(page, components, days=UPTIME_DAYS, at=now),
+        rollup=rollup([c.status for c in components], componentless),
+    )
+    by_day: dict[date, list[Incident]] = defaultdict(list)
+    for incident in rows:
+        by_day[front.day(incident.started_at)].append(incident)
+    front.by_day = by_day
+    return front
+
+
+def load_incident(page: Page, incident_id: str) -> Incident | None:
+    return _with_everything(Incident.objects.filter(page=page, pk=incident_id)).first()
+
+
+def load_all_incidents(page: Page, chunk: int = 500) -> Iterator[Incident]:
+    """Every incident of the page with everything it shows, a chunk at a time (for export)."""
+    ids = list(Incident.objects.filter(page=page).values_list("pk", flat=True))
+    for n in range(0, len(ids), chunk):
+        yield from _with_everything(Incident.objects.filter(pk__in=ids[n : n + chunk]))
+
+
+def months_back(d: date, n: int) -> date:
+    index = d.year * 12 + d.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class HistoryPage:
+    number: int
+    count: int
+    months: list[dict[str, Any]]
+
+
+def history_count(page: Page, now: datetime) -> tuple[date, int]:
+    """This month and how many history pages there are: back to the oldest incident's month."""
+    tz = page.tz
+    this_month = now.astimezone(tz).date().replace(day=1)
+    oldest_at = Incident.objects.filter(page=page).aggregate(m=Min("started_at"))["m"]
+    oldest = min(this_month, oldest_at.astimezone(tz).date().replace(day=1)) if oldest_at else None
+    oldest = oldest or this_month
+    span = (this_month.year - oldest.year) * 12 + this_month.month - oldest.month + 1
+    return oldest, max(1, -(-span // MONTHS_PER_HISTORY_PAGE))
+
+
+def load_history(page: Page, number: int, now: datetime) -> HistoryPage | None:
+    """History page `number` (1 is the newest): three months, newest first."""
+    tz = page.tz
+    this_month = now.astimezone(tz).date().replace(day=1)
+    oldest, count = history_count(page, now)
+    if not 1 <= number <= count:
+        return None
+    months: list[date] = []
+    for k in range(MONTHS_PER_HISTORY_PAGE):
+        month = months_back(this_month, (number - 1) * MONTHS_PER_HISTORY_PAGE + k)
+        if month < oldest and months:
+            break
+        months.append(month)
+    start = datetime.combine(months[-1], datetime.min.time(), tz)
+    next_month = months_back(months[0], -1)
+    end = datetime.combine(next_month, datetime.min.time(), tz)
+    rows = (
+        Incident.objects.filter(page=page, started_at__gte=start, started_at__lt=end)
+        .select_related("postmortem")
+        .order_by("-started_at", "-created_at")
+    )
+    by_month: dict[date, list[Incident]] = defaultdict(list)
+    for incident in rows:
+        by_month[incident.started_at.astimezone(tz).date().replace(day=1)].append(incident)
+    return HistoryPage(
+        number, count, [{"month": m, "incidents": by_month.get(m, [])} for m in months]
+    )
+
+
+def group_rows(front: Front) -> list[tuple[Any, str | None, list[Any]]]:
+    """Groups and components as shown: a group whose components are all hidden is left out."""
+    out = []
+    for group, components in front.groups:
+        shown = [
+            c for c in components if not (c.only_show_if_degraded and c.status == "operational")
+        ]
+        if group is not None and not shown:
+            continue
+        out.append((group, group_status(components) if group else None, shown))
+    return out
+
+
+def logo_path(page: Page) -> str:
+    if not page.logo:
+        return ""
+    name = (page.logo.name or "").rsplit("/", 1)[-1]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
+    return f"/logo.{ext}"
+
+
+def load_logo(page: Page) -> Document | None:
+    path = logo_path(page)
+    if not path:
+        return None
+    try:
+        with page.logo.open("rb") as f:
+            body = f.read()
+    except OSError:
+        return None
+    kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return Document(path, body, kind)

@@ -332,26 +332,30 @@ class Store:
                 time.sleep(self.poll_seconds)
 
     def _wait(self) -> None:
-        """Until another process may have stored documents: told over LISTEN/NOTIFY, or, while
-        that channel is down and on SQLite, after one poll interval."""
-        if connection.vendor != "postgresql":
+        """Until another process may have stored documents (told over LISTEN/NOTIFY; after one
+        poll interval while that channel is down, and on SQLite), or something is due here."""
+        if connection.vendor != "postgresql" or not self.database_ok or self._stale_since:
             time.sleep(self.poll_seconds)
             return
         if self._listener is None and not self._listen():
             time.sleep(self.poll_seconds)
             return
-        timeout = LISTEN_CHECK_SECONDS
-        if self.refresh_at is not None:
-            until = (self.refresh_at - timezone.now()).total_seconds()
-            timeout = max(0.0, min(timeout, until + 0.05))
-        if self._stale_since:
-            timeout = min(timeout, self.poll_seconds)
-        try:
-            for _ in self._listener.notifies(timeout=timeout, stop_after=1):
-                pass
-        except Exception as exc:
-            log.warning("Lost the public documents channel, polling until it is back: %s", exc)
-            self._drop_listener()
+        started = time.monotonic()
+        # Short waits, so that a due refresh is seen within a second even if the clock jumps;
+        # the database is asked only when told, when something is due, or once a minute.
+        while time.monotonic() - started < LISTEN_CHECK_SECONDS:
+            if self._due():
+                return
+            try:
+                if any(True for _ in self._listener.notifies(timeout=1.0, stop_after=1)):
+                    return
+            except Exception as exc:
+                log.warning("Lost the public documents channel, polling until it is back: %s", exc)
+                self._drop_listener()
+                return
+
+    def _due(self) -> bool:
+        return self.refresh_at is not None and self.refresh_at <= timezone.now()
 
     def _listen(self) -> bool:
         import psycopg

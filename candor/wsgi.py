@@ -10,6 +10,7 @@ from candor.public.store import store  # noqa: E402
 
 # Public GETs are answered from the stored documents before Django's stack (docs/public.md).
 application = wrap(django_application)
-# Each web process loads this module itself: listen for changes from the start, not from the
-# first request (the fast path starts it too, should the module have been loaded before a fork).
-store.start_background()
+# Each web process of `candor serve` loads this module itself: listen for changes from its
+# start, not from its first request. (Elsewhere the fast path starts it on the first request.)
+if os.environ.get("CANDOR_WEB_PROCESS") == "1":
+    store.start_background()

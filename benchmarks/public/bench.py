@@ -4,8 +4,12 @@
 Builds a page of 20 components and 200 incidents through the services in a database of its own,
 starts `candor serve` with production settings, exports the site and serves it with nginx, checks
 that both answer the same bytes, then loads `/` and `/api/v2/summary.json` on each with wrk at 64
-connections, one after the other, and reports requests/s and p50/p99. Last, it measures how long
-a change takes to reach readers. Everything listens on 127.0.0.1 only.
+connections, one after the other, and reports requests/s and p50/p99. Then it measures writes
+(benchmarks/public/writes.py): how long the management API takes to answer, whether a read right
+after shows the write on the same host, and how soon a second server (another data directory,
+the same database) shows it; with 200 incidents in the history, and again with 10,000. Last, the
+web processes' memory while incident pages of that history are rendered on request. Everything
+listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import writes  # noqa: E402
 from common import free_port, scratch_database  # noqa: E402
 
 ROOT = HERE.parent.parent
@@ -39,12 +44,21 @@ DURATION = os.environ.get("BENCH_DURATION", "5s")
 # shared, and a burst of someone else's work must not land on one server only.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 THREADS = os.environ.get("BENCH_THREADS", "2")
+WRITES = int(os.environ.get("BENCH_WRITES", "210"))
+BIG_HISTORY = int(os.environ.get("BENCH_HISTORY", "10000"))
+COLD_PAGES = int(os.environ.get("BENCH_COLD_PAGES", "1500"))
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> bytes:
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - 127.0.0.1 only
         return response.read()
+
+
+def fetch_json(url: str) -> dict:
+    import json
+
+    return json.loads(fetch(url))
 
 
 def wait_up(url: str, process: subprocess.Popen) -> None:
@@ -84,44 +98,38 @@ def wrk(url: str, headers: list[str], duration: str = DURATION) -> dict[str, flo
     }
 
 
-def change_latency(env: dict[str, str], base: str, rounds: int = 6) -> list[float]:
-    """Seconds from a change sent to the management API until a reader (any process) sees it."""
-    import json
+def api_key(env: dict[str, str]) -> str:
+    out = subprocess.run(
+        [BIN / "candor", "apikey", "create", "--name", "bench"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.strip().splitlines()[-1]
 
-    key = (
-        subprocess.run(
-            [BIN / "candor", "apikey", "create", "--name", "bench"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
+
+def incident_ids(env: dict[str, str], limit: int) -> list[str]:
+    code = (
+        "from candor.core.models import Incident; "
+        f"print(' '.join(Incident.objects.values_list('pk', flat=True)[:{limit}]))"
     )
-    summary = json.loads(fetch(base + "/api/v2/summary.json"))
-    page_id = summary["page"]["id"]
-    edge = next(c["id"] for c in summary["components"] if c["name"] == "Edge 4")
-    results = []
-    for n in range(rounds):
-        status = "major_outage" if n % 2 == 0 else "operational"
-        body = json.dumps({"component": {"status": status}}).encode()
-        request = urllib.request.Request(
-            f"{base}/v1/pages/{page_id}/components/{edge}",
-            data=body,
-            method="PATCH",
-            headers={"Authorization": f"OAuth {key}", "Content-Type": "application/json"},
-        )
-        started = time.time()
-        urllib.request.urlopen(request, timeout=30).read()  # noqa: S310 - 127.0.0.1 only
-        while time.time() - started < 30:
-            components = json.loads(fetch(base + "/api/v2/components.json"))["components"]
-            if next(c["status"] for c in components if c["id"] == edge) == status:
-                break
-            time.sleep(0.005)
-        results.append(time.time() - started)
-        time.sleep(1.2)  # rate limit of the management API, and a quiet moment between rounds
-    return results
+    out = subprocess.run(
+        [BIN / "candor", "shell", "-v0", "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return out.split()
+
+
+def cold_pages(base: str, ids: list[str]) -> list[float]:
+    """Seconds to answer incident pages that no process has rendered yet (rendered on request)."""
+    times = []
+    for pk in ids:
+        started = time.perf_counter()
+        status, _ = writes.get(f"{base}/incidents/{pk}")
+        if status != 200:
+            sys.exit(f"/incidents/{pk} answered {status}")
+        times.append(time.perf_counter() - started)
+    return times
 
 
 def main() -> None:
@@ -137,6 +145,8 @@ def main() -> None:
         "CANDOR_DATA_DIR": str(tmp / "data"),
         "CANDOR_DEBUG": "0",
         "DJANGO_SETTINGS_MODULE": "candor.settings",
+        # The write figures send a few hundred writes in a row.
+        "CANDOR_API_RATE_LIMIT": "100000",
     }
     procs: list[subprocess.Popen] = []
     try:
@@ -199,7 +209,34 @@ def main() -> None:
                     results[(encoding, path, name)] = {
                         k: statistics.median(r[k] for r in got) for k in got[0]
                     }
-        latencies = change_latency(env, servers["candor"])
+        # A second host: its own data directory (no shared host signal), the same database.
+        other_port = free_port()
+        other_env = {**env, "CANDOR_DATA_DIR": str(tmp / "other")}
+        other = subprocess.Popen(
+            [BIN / "candor", "serve", "--port", str(other_port), "--no-worker"],
+            env=other_env,
+            stdout=log,
+            stderr=log,
+        )
+        procs.append(other)
+        other_base = f"http://127.0.0.1:{other_port}"
+        wait_up(other_base + "/", other)
+        api = writes.Api(servers["candor"], api_key(env))
+        api.page = fetch_json(servers["candor"] + "/api/v2/summary.json")["page"]["id"]
+        at_200 = writes.run_writes(api, WRITES, other=other_base, name="Small history")
+        grown = subprocess.run(
+            [BIN / "python", HERE / "history.py", str(BIG_HISTORY)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        at_big = writes.run_writes(api, WRITES, other=other_base, name="Large history")
+        ids = incident_ids(env, COLD_PAGES)
+        web = writes.web_processes(candor.pid)
+        memory_before = [writes.rss_mb(pid) for pid in web]
+        cold = cold_pages(servers["candor"], ids)
+        memory_after = [writes.rss_mb(pid) for pid in web]
     finally:
         for proc in reversed(procs):
             proc.send_signal(signal.SIGTERM)
@@ -231,10 +268,31 @@ def main() -> None:
                     f"| `{path}` | {encoding} | {sizes[(encoding, path)]} | {name} | "
                     f"{r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} | {ratio} |"
                 )
+    fig = writes.Figures.summary
     lines += [
         "",
-        "Change to reader (s, from sending a component change to the management API until "
-        "/api/v2/components.json shows it): " + ", ".join(f"{x:.2f}" for x in latencies),
+        f"Writes through the management API ({WRITES} at each size: create, post an update, "
+        "resolve, in turn), with a second `candor serve` (another data directory, the same "
+        f"database) as the other host; {grown}:",
+        "",
+        "| history | write returns | same host: reads not showing it right after | "
+        "same host lag | other host: write returned to visible |",
+        "|---|---|---|---|---|",
+    ]
+    for label, f in (("200 incidents", at_200), (f"{BIG_HISTORY} incidents", at_big)):
+        late = sum(1 for x in f.same_host_lag if x > 0)
+        lines.append(
+            f"| {label} | {fig(f.write)} | {late} of {len(f.same_host_lag)} | "
+            f"{fig(f.same_host_lag)} | {fig(f.other_host_lag)} |"
+        )
+    lines += [
+        "",
+        f"At {BIG_HISTORY} incidents: {len(cold)} incident pages never rendered before, each "
+        f"rendered on request: {fig(cold)}. Web process memory (RSS) before and after: "
+        + ", ".join(
+            f"{a:.0f} → {b:.0f} MB" for a, b in zip(memory_before, memory_after, strict=True)
+        )
+        + f" (at most {os.environ.get('CANDOR_PUBLIC_CACHED_PAGES', '500')} pages kept each).",
     ]
     report = "\n".join(lines)
     print(report)

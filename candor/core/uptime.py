@@ -131,6 +131,8 @@ def page_uptime(
         logs[component_id].windows.append((pair[0][0], pair[-1][0], status))
 
     w = weights()
+    # Each day's bounds in the page's time zone, worked out once for every component.
+    starts = [day_start(d, tz) for d in dates] + [day_start(today + timedelta(days=1), tz)]
     result: dict[str, ComponentUptime] = {}
     for component in components:
         log = logs[component.pk]
@@ -139,7 +141,10 @@ def page_uptime(
         born = min([component.created_at, *log.times[:1], *(w[0] for w in log.windows)])
         if component.start_date is not None:
             born = day_start(component.start_date, tz)
-        records = [_day(log, d, tz, born=born, end=end, current=component.status) for d in dates]
+        records = [
+            _day(log, d, starts[n], starts[n + 1], born=born, end=end, current=component.status)
+            for n, d in enumerate(dates)
+        ]
         tracked = sum(r.tracked for r in records)
         seconds: dict[str, float] = defaultdict(float)
         for record in records:
@@ -149,9 +154,18 @@ def page_uptime(
     return result
 
 
-def _day(log: _Log, d: date, tz: tzinfo, *, born: datetime, end: datetime, current: str) -> Day:
-    lo = max(day_start(d, tz), born)
-    hi = min(day_start(d + timedelta(days=1), tz), end)
+def _day(
+    log: _Log,
+    d: date,
+    start: datetime,
+    stop: datetime,
+    *,
+    born: datetime,
+    end: datetime,
+    current: str,
+) -> Day:
+    lo = max(start, born)
+    hi = min(stop, end)
     record = Day(d)
     if hi <= lo:
         return record

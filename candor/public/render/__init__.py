@@ -53,16 +53,11 @@ def _front_builders(front: Front) -> list[Builder]:
         ((html.NOT_FOUND_PATH,), lambda: [html.not_found(page, now)]),
         (tuple(api.PATHS), lambda: api.build(front)),
     ]
-    for path in feeds.FEEDS:
-        builders.append(((path,), partial(_feed, front, path)))
+    builders.append((tuple(feeds.FEEDS), partial(feeds.build, front)))
     logo = load_logo(page)
     if logo is not None:
         builders.append(((logo.path,), partial(list, [logo])))
     return builders
-
-
-def _feed(front: Front, path: str) -> list[Document]:
-    return [feeds.document(front, path)]
 
 
 def _build(page: Page, builders: Iterable[Builder]) -> tuple[list[Document], dict[str, str]]:

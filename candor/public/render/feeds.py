@@ -30,7 +30,9 @@ class RssFeed(_Stable, Rss201rev2Feed):
     pass
 
 
-def _feed(site: Front, cls: type[SyndicationFeed], path: str) -> SyndicationFeed:
+def _feed(
+    site: Front, cls: type[SyndicationFeed], path: str, entries: dict[str, str]
+) -> SyndicationFeed:
     page = site.page
     base = public_url(page).rstrip("/")
     feed = cls(
@@ -45,7 +47,8 @@ def _feed(site: Front, cls: type[SyndicationFeed], path: str) -> SyndicationFeed
     for incident in site.newest:
         updates = list(incident.updates.all())
         latest = updates[0].display_at if updates else incident.updated_at
-        content = _entry(site, incident, updates)
+        content = entries.get(incident.pk) or _entry(site, incident, updates)
+        entries[incident.pk] = content
         feed.add_item(
             title=incident.name,
             link=f"{base}/incidents/{incident.pk}",
@@ -70,6 +73,11 @@ FEEDS: dict[str, tuple[type[SyndicationFeed], str]] = {
 }
 
 
-def document(site: Front, path: str) -> Document:
-    cls, kind = FEEDS[path]
-    return Document(path, _feed(site, cls, path).writeString("utf-8").encode(), kind)
+def build(site: Front) -> list[Document]:
+    """Both feeds; an entry's content is rendered once for the two."""
+    entries: dict[str, str] = {}
+    docs = []
+    for path, (cls, kind) in FEEDS.items():
+        feed = _feed(site, cls, path, entries)
+        docs.append(Document(path, feed.writeString("utf-8").encode(), kind))
+    return docs

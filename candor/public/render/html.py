@@ -6,11 +6,11 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 from functools import cache
+from html import escape
 from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from candor.core.enums import ACTIVE_STATUSES
@@ -75,10 +75,11 @@ def bars(days: list[Day]) -> str:
     marks = []
     for record in days:
         cls, title = bar_day(record)
+        # Plain escaping: format_html's per-call cost adds up over 1800 marks a page.
         if cls:
-            marks.append(format_html('<li class="{}" title="{}">', cls, title))
+            marks.append(f'<li class="{cls}" title="{escape(title)}">')
         else:
-            marks.append(format_html('<li title="{}">', title))
+            marks.append(f'<li title="{escape(title)}">')
     return "<ol>" + "".join(marks) + "</ol>"
 
 

@@ -56,6 +56,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Candor is serving on http://{host}:{port}/ (Ctrl-C stops it)")
         connections.close_all()  # the web workers open their own
+        os.environ["CANDOR_WEB_PROCESS"] = "1"  # candor.wsgi: each web process starts listening
         # One delivery worker beside the web server; `candor worker` alone scales out.
         worker = (
             None if no_worker else subprocess.Popen([sys.executable, "-m", "candor.cli", "worker"])

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from candor.core import services
 from candor.core.uptime import Day
-from candor.public.render.html import bar_day as _bar_day, compact
+from candor.public.render.html import bar_day as _bar_day
+from candor.public.render.html import compact
 from tests.public.factories import full_page
 
 

@@ -17,8 +17,8 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from candor.core.models import RenderedDocument, RenderState
 from candor.public import signal
+from candor.public.models import RenderedDocument, RenderState
 
 # The PostgreSQL channel on which a store is announced; the payload is the page id.
 CHANNEL = "candor_public"

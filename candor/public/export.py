@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 
-from candor.core.models import Page, RenderState
+from candor.core.models import Page
+from candor.public.models import RenderState
 from candor.public.render import render_on_demand_pages, render_page
 from candor.public.render.html import STATIC_FILES
 from candor.public.served import Served

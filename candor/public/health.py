@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from candor.core.models import RenderState
+from candor.public.models import RenderState
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 
-from candor.core.models import Page, RenderedDocument
+from candor.core.models import Page
 from candor.public import signal
 from candor.public.documents import CHANNEL, claim_refresh
+from candor.public.models import RenderedDocument
 from candor.public.served import Served
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import logging
 import pytest
 
 from candor.core import services
-from candor.core.models import RenderedDocument, RenderState
 from candor.public import health
+from candor.public.models import RenderedDocument, RenderState
 from candor.public.render import feeds, render_page
 from candor.public.store import store
 

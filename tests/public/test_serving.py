@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from candor.core import services
-from candor.core.models import RenderedDocument, RenderState
 from candor.public.documents import Document, claim_refresh, store_documents
+from candor.public.models import RenderedDocument, RenderState
 from candor.public.render import render_page
 from candor.public.served import CACHE_CONTROL
 from candor.public.store import read_snapshot, store, write_snapshot

@@ -17,7 +17,6 @@ from candor.core.models.notifications import (
     SubscriptionThrottle,
 )
 from candor.core.models.pages import Component, ComponentGroup, ComponentStatusChange, Page
-from candor.core.models.rendered import RenderedDocument, RenderState
 
 __all__ = [
     "AffectedComponent",
@@ -34,8 +33,6 @@ __all__ = [
     "Page",
     "Postmortem",
     "PostmortemTimelineEntry",
-    "RenderState",
-    "RenderedDocument",
     "Subscriber",
     "SubscriberMode",
     "SubscriberState",

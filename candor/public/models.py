@@ -1,8 +1,10 @@
+"""The public read path's storage: what is rendered, and at which generation (docs/public.md)."""
+
 from __future__ import annotations
 
 from django.db import models
 
-from candor.core.models.pages import Page
+from candor.core.models import Page
 
 
 class RenderState(models.Model):
@@ -22,6 +24,9 @@ class RenderState(models.Model):
     # Documents whose latest render failed, path -> error: they keep their last good bytes.
     failures = models.JSONField(default=dict)
 
+    class Meta:
+        db_table = "core_renderstate"  # created by core's migrations, before the move
+
 
 class RenderedDocument(models.Model):
     """One public document (HTML, JSON, feed) as served: every web process serves these bytes."""
@@ -36,6 +41,7 @@ class RenderedDocument(models.Model):
     body = models.BinaryField()
 
     class Meta:
+        db_table = "core_rendereddocument"
         constraints = [
             models.UniqueConstraint(fields=["page", "path"], name="one_document_per_path")
         ]

@@ -115,7 +115,11 @@ def incident_ids(env: dict[str, str], limit: int) -> list[str]:
         f"print(' '.join(Incident.objects.values_list('pk', flat=True)[:{limit}]))"
     )
     out = subprocess.run(
-        [BIN / "candor", "shell", "-v0", "-c", code], env=env, capture_output=True, text=True, check=True
+        [BIN / "candor", "shell", "-v0", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return out.split()
 

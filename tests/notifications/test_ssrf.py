@@ -35,6 +35,13 @@ def webhook_to(page, url: str) -> Subscriber:
         "192.168.1.1",
         "[fe80::1]",
         "100.64.0.1",
+        "[64:ff9b::7f00:1]",  # NAT64 (RFC 6052) of 127.0.0.1
+        "[64:ff9b::a00:1]",  # NAT64 of 10.0.0.1
+        "[64:ff9b:1::a00:1]",  # NAT64 for local use (RFC 8215)
+        "[::7f00:1]",  # IPv4-compatible 127.0.0.1
+        "[fec0::1]",  # deprecated site-local
+        "[2002:7f00:1::1]",  # 6to4 of 127.0.0.1
+        "[2001:0:4136:e378:8000:63bf:3fff:fdd2]",  # Teredo
     ],
 )
 def test_ssrf_private_targets_are_refused_and_never_connected(page, receiver, fast, settings, host):
@@ -81,3 +88,34 @@ def test_ssrf_check_refuses_a_mapped_address(settings):
 
     with pytest.raises(TargetRefused):
         check_host("::ffff:10.0.0.1", 80)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("64:ff9b::7f00:1", False),
+        ("64:ff9b::c0a8:101", False),  # 192.168.1.1
+        ("64:ff9b::5db8:d70e", True),  # NAT64 of the public 93.184.215.14
+        ("::7f00:1", False),
+        ("::5db8:d70e", False),  # IPv4-compatible addresses are deprecated altogether
+        ("fec0::1", False),
+        ("fefe::1", False),
+        ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
+        ("2002:5db8:d70e::1", True),  # 6to4 of a public address
+        ("2606:4700::1111", True),
+    ],
+)
+def test_ssrf_embedded_and_deprecated_ipv6_ranges(address, public):
+    import ipaddress
+
+    from candor.core.transports.guard import is_public
+
+    assert is_public(ipaddress.ip_address(address)) is public
+
+
+@pytest.mark.parametrize("host", ["64:ff9b::7f00:1", "::7f00:1", "fec0::1"])
+def test_ssrf_check_refuses_nat64_compatible_and_site_local(settings, host):
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
+
+    with pytest.raises(TargetRefused):
+        check_host(host, 443)

@@ -23,10 +23,22 @@ class Unresolvable(TargetRefused):
     pass
 
 
+# Python's is_global misses these: each reaches (or may reach) an address on our own side.
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address is inside
+NOT_PUBLIC_V6 = (
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # RFC 8215: NAT64 for local use
+    ipaddress.IPv6Network("fec0::/10"),  # site-local (deprecated, still routed inside some sites)
+)
+
+
 def is_public(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address):
-        # ::ffff:127.0.0.1 and friends reach the IPv4 address inside them.
-        for inner in (ip.ipv4_mapped, ip.sixtofour):
+        if any(ip in net for net in NOT_PUBLIC_V6):
+            return False
+        nat64 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in NAT64_WELL_KNOWN else None
+        # ::ffff:127.0.0.1, 2002:7f00:1:: and 64:ff9b::7f00:1 reach the IPv4 address inside them.
+        for inner in (ip.ipv4_mapped, ip.sixtofour, nat64):
             if inner is not None and not is_public(inner):
                 return False
         if ip.teredo is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -12,18 +13,19 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from candor.core import services
+from candor.core import images, services
 from candor.manage.access import admin_required
 from candor.manage.common import actor, add_service_errors, default_page
 
-MAX_LOGO_BYTES = 512 * 1024
-# Raster images only: an SVG can carry script.
-LOGO_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": ".png",
-    b"\xff\xd8\xff": ".jpg",
-    b"GIF87a": ".gif",
-    b"GIF89a": ".gif",
-}
+
+@dataclass(frozen=True)
+class PublicLogo:
+    """The current logo as the file widget links it: where visitors get it (media/ is unserved)."""
+
+    url: str = images.LOGO_PATH
+
+    def __str__(self) -> str:
+        return self.url.lstrip("/")
 
 
 def _time_zones() -> list[tuple[str, str]]:
@@ -52,7 +54,7 @@ class PageSettingsForm(forms.Form):
     logo = forms.FileField(
         label="Logo",
         required=False,
-        help_text="PNG, JPEG or GIF, up to 512 KB.",
+        help_text=f"{images.FORMATS}, up to 512 KB.",
         widget=forms.ClearableFileInput,
     )
     stale_after_minutes = forms.IntegerField(
@@ -67,17 +69,7 @@ class PageSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = _time_zones()  # type: ignore[attr-defined]
 
-    def clean_logo(self) -> Any:
-        logo = self.cleaned_data.get("logo")
-        if not isinstance(logo, UploadedFile):
-            return logo
-        if logo.size is not None and logo.size > MAX_LOGO_BYTES:
-            raise ValidationError("The logo is too large: keep it to 512 KB or less.")
-        head = logo.read(8)
-        logo.seek(0)
-        if not any(head.startswith(sig) for sig in LOGO_SIGNATURES):
-            raise ValidationError("Upload a PNG, JPEG or GIF image.")
-        return logo
+    # The logo's content is checked by services.update_page (by its bytes, whatever its name).
 
 
 @admin_required
@@ -88,7 +80,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         "url": page.url,
         "time_zone": page.time_zone,
         "support_url": page.support_url,
-        "logo": page.logo,
+        "logo": PublicLogo() if page.logo else None,
         "stale_after_minutes": page.stale_after_minutes,
     }
     form = PageSettingsForm(request.POST or None, request.FILES or None, initial=initial)

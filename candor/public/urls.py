@@ -15,5 +15,5 @@ urlpatterns = [
     path("incidents/<str:incident_id>", views.document, name="incident"),
     path("incidents/<str:incident_id>/postmortem", views.document, name="postmortem"),
     re_path(r"^api/v2/(?P<name>[a-z/-]+)(?:\.json)?$", views.document),
-    re_path(r"^logo\.(?P<ext>[a-z0-9]+)$", views.document),
+    path("logo.png", views.document, name="logo"),  # candor.core.images.LOGO_PATH
 ]

@@ -61,7 +61,7 @@ def test_page_settings_reject_bad_input(admin_client, page, overrides, field, me
 def test_page_settings_refuse_svg_logo(admin_client, page):
     logo = SimpleUploadedFile("logo.svg", b"<svg><script>alert(1)</script></svg>")
     response = admin_client.post("/manage/settings/", {**settings_data(), "logo": logo})
-    assert response.context["form"].errors["logo"] == ["Upload a PNG, JPEG or GIF image."]
+    assert response.context["form"].errors["logo"] == ["Upload a PNG, JPEG, GIF or WebP image."]
     page.refresh_from_db()
     assert page.logo.name == ""
 

@@ -6,9 +6,11 @@ import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from candor.core import images
 from candor.core.models import Page
 from candor.core.services.base import Actor, audit, check_text, fail, now, touch_page
 
@@ -59,7 +61,7 @@ def update_page(page: Page, *, by: Actor, **fields: Any) -> Page:
         "url": lambda v: _check_url("url", v),
         "support_url": lambda v: _check_url("support_url", v),
         "time_zone": _check_time_zone,
-        "logo": lambda v: v,
+        "logo": lambda v: _check_logo(page, v),
         "stale_after_minutes": _check_minutes,
     }
     unknown = set(fields) - set(checks)
@@ -73,11 +75,39 @@ def update_page(page: Page, *, by: Actor, **fields: Any) -> Page:
             changed.append(field)
     if not changed:
         return page
+    old_logo = Page.objects.filter(pk=page.pk).values_list("logo", flat=True).get()
     page.save()
+    if "logo" in changed and old_logo:
+        # The file goes once the row no longer points at it (kept if the transaction fails).
+        storage = page.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
     audit(page, by, "page.update", page, "Updated page settings", fields=changed)
     touch_page(page.pk)
     page.refresh_from_db()
     return page
+
+
+def _check_logo(page: Page, value: Any) -> Any:
+    """ "" clears the logo; anything else must be a raster image by its bytes (images.py)."""
+    if not value:
+        return ""
+    refused = fail("logo", f"Upload a {images.FORMATS} image.")
+    try:
+        value.seek(0)
+        body = value.read(images.MAX_LOGO_BYTES + 1)
+    except (AttributeError, OSError, ValueError):
+        raise refused from None
+    if not isinstance(body, bytes):
+        raise refused
+    if len(body) > images.MAX_LOGO_BYTES:
+        raise fail("logo", "The logo is too large: keep it to 512 KB or less.")
+    kind = images.sniff(body)
+    if kind is None:
+        raise refused
+    name = images.stored_name(page.pk, body, kind)
+    if page.logo and page.logo.name == page.logo.field.generate_filename(page, name):
+        return page.logo  # the same bytes again: nothing changes
+    return ContentFile(body, name=name)
 
 
 def _check_minutes(value: Any) -> int:

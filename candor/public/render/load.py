@@ -6,7 +6,6 @@ incident; a history page its three months. None of these reads grows with the wh
 
 from __future__ import annotations
 
-import mimetypes
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from candor.core import images
 from candor.core.enums import ACTIVE_STATUSES
 from candor.core.models import Incident, Page, PostmortemTimelineEntry
 from candor.core.queries import components_by_group, group_status, incidents_with_timeline, rollup
@@ -176,21 +176,20 @@ def group_rows(front: Front) -> list[tuple[Any, str | None, list[Any]]]:
 
 
 def logo_path(page: Page) -> str:
-    if not page.logo:
-        return ""
-    name = (page.logo.name or "").rsplit("/", 1)[-1]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
-    return f"/logo.{ext}"
+    return images.LOGO_PATH if page.logo else ""
 
 
 def load_logo(page: Page) -> Document | None:
-    path = logo_path(page)
-    if not path:
+    if not page.logo:
         return None
     try:
         with page.logo.open("rb") as f:
             body = f.read()
     except OSError:
         return None
-    kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    return Document(path, body, kind)
+    # The type comes from the bytes, never the stored name (a file uploaded as x.html before
+    # the upload checked it must not become an HTML page): anything but a raster image is dropped.
+    kind = images.sniff(body)
+    if kind is None:
+        return None
+    return Document(images.LOGO_PATH, body, kind.content_type)

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from candor.core import subscriptions
+from candor.core.images import LOGO_PATH
 from candor.core.models import Page, Subscriber, SubscriberState
 from candor.public.subscriptions.forms import ComponentsForm, EmailForm, WebhookForm
 
@@ -31,13 +32,9 @@ def _chrome(page: Page) -> dict[str, Any]:
     from candor.public.render.html import static_url
     from candor.public.templatetags.public import offset
 
-    logo = ""
-    if page.logo:
-        name = (page.logo.name or "").rsplit("/", 1)[-1]
-        logo = f"/logo.{name.rsplit('.', 1)[-1].lower()}" if "." in name else ""
     return {
         "tz_offset": offset(timezone.now().astimezone(page.tz)),
-        "logo_url": logo,
+        "logo_url": LOGO_PATH if page.logo else "",
         "css_url": static_url("public/status.css"),
         "js_url": static_url("public/status.js"),
     }

@@ -1,5 +1,6 @@
 """Candor's one settings file: everything an operator sets comes from the environment."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -184,6 +185,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The same client address as every other throttle (X-Forwarded-For only from trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "candor.clientip.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -219,6 +222,23 @@ if USE_HTTPS:
 CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = envbool("CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS", False)
 CANDOR_API_RATE_LIMIT = envfloat("CANDOR_API_RATE_LIMIT", 10.0)
 CANDOR_API_RATE_BURST = 60
+
+
+def _networks(name: str, raw: str) -> list[str]:
+    """Comma-separated CIDRs (a bare address is a /32 or /128), checked now: fail loud."""
+    nets = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            nets.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or CIDR network (e.g. 10.0.0.0/8)"
+            ) from None
+    return nets
+
+
+# Reverse proxies whose X-Forwarded-For is believed for the client address (docs/security.md).
+CANDOR_TRUSTED_PROXIES = _networks("CANDOR_TRUSTED_PROXIES", env("CANDOR_TRUSTED_PROXIES"))
 
 
 def _uptime_weights(raw: str) -> dict[str, float]:

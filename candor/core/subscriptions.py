@@ -30,6 +30,8 @@ from candor.core.models import (
     SubscriptionThrottle,
 )
 from candor.core.services.base import Actor, audit, fail, now
+from candor.core.throttles import Throttled as Throttled  # raised by admit(), caught by views
+from candor.core.throttles import count, note
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +40,8 @@ PER_ADDRESS_PER_HOUR = 10
 PER_IP_PER_HOUR = 20
 _MANAGE_SALT = "candor.subscriber.manage"
 _CONFIRM_SALT = "candor.subscriber.confirm"
-
-
-class Throttled(Exception):
-    """Too many subscribe requests from one client IP in the last hour."""
-
+# All an anonymous visitor learns about a refused target: never what a name resolves to.
+PUBLIC_TARGET_REFUSAL = "This address cannot receive webhooks: give a public http(s) URL."
 
 # --- Signed links -------------------------------------------------------------------------
 
@@ -92,7 +91,8 @@ def _check_email(field: str, value: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def _check_endpoint(value: str) -> str:
+def _check_endpoint(value: str, *, detail: bool = True) -> str:
+    """`detail` says why a target is refused (what it resolves to): operators only."""
     from candor.core.transports.guard import TargetRefused, Unresolvable, check_host
 
     value = (value or "").strip()
@@ -102,13 +102,17 @@ def _check_endpoint(value: str) -> str:
         raise fail("endpoint", "Enter an http:// or https:// URL.") from None
     if len(value) > 2000:
         raise fail("endpoint", "Keep the URL under 2,000 characters.")
-    host = urlsplit(value).hostname or ""
+    parts = urlsplit(value)
     try:
-        check_host(host, urlsplit(value).port or 443)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # URLValidator lets any five digits through
+        raise fail("endpoint", "Enter a port from 1 to 65535.") from None
+    try:
+        check_host(parts.hostname or "", port)
     except Unresolvable:
         pass  # DNS may come later; every send checks again
     except TargetRefused as exc:
-        raise fail("endpoint", str(exc)) from None
+        raise fail("endpoint", str(exc) if detail else PUBLIC_TARGET_REFUSAL) from None
     return value
 
 
@@ -127,26 +131,37 @@ def new_secret() -> str:
 # --- Throttles (kept in the database: they must hold across every web process) --------------
 
 
-def _count(key: str, since: timedelta) -> int:
-    return SubscriptionThrottle.objects.filter(key=key, at__gte=now() - since).count()
+def admit(ip: str) -> None:
+    """Count one anonymous subscribe request from a client; Throttled over the hourly limit.
+
+    Called before the request is even read, and every request counts (refused ones too): a
+    throttled client gets the same answer whatever it sends, and cannot go on probing names.
+    """
+    from candor.core.throttles import admit as admit_key
+
+    if ip:
+        admit_key(f"ip:{ip}", PER_IP_PER_HOUR)
 
 
-def _note(*keys: str) -> None:
-    at = now()
-    SubscriptionThrottle.objects.bulk_create([SubscriptionThrottle(key=k, at=at) for k in keys])
+def _address_key(page: Page, email: str) -> str:
+    return f"email:{page.pk}:{email.lower()}"
 
 
-def check_ip(ip: str) -> None:
-    if ip and _count(f"ip:{ip}", timedelta(hours=1)) >= PER_IP_PER_HOUR:
-        raise Throttled(ip)
+def _mail_allowed(page: Page, email: str) -> bool:
+    """Count one mail to an address; False over its hourly limit (then the caller sends none,
+    and answers as if it had: the limit reveals nothing about the address)."""
+    key = _address_key(page, email)
+    over = count(key) >= PER_ADDRESS_PER_HOUR
+    note(key)
+    if over:
+        logger.info("subscribe: mails to one address over the hourly limit")
+    return not over
 
 
 # --- Public flows -------------------------------------------------------------------------
 
 
-def subscribe_email(
-    page: Page, *, email: str, components: Iterable[Component] = (), ip: str = ""
-) -> None:
+def subscribe_email(page: Page, *, email: str, components: Iterable[Component] = ()) -> None:
     """Ask for a subscription. Whatever the address's state, the caller answers the same way.
 
     New, pending, lapsed: (re)send the confirmation mail. Already subscribed: send the manage
@@ -154,13 +169,8 @@ def subscribe_email(
     """
     email = _check_email("email", email)
     chosen = _check_components(page, components)
-    check_ip(ip)
-    address_key = f"email:{page.pk}:{email.lower()}"
     with transaction.atomic():
-        over = _count(address_key, timedelta(hours=1)) >= PER_ADDRESS_PER_HOUR
-        _note(address_key, *([f"ip:{ip}"] if ip else []))
-        if over:
-            logger.info("subscribe: confirmation mails to one address over the hourly limit")
+        if not _mail_allowed(page, email):
             return
         at = now()
         subscriber, created = Subscriber.objects.get_or_create(
@@ -182,10 +192,11 @@ def subscribe_email(
     _mail_subscriber(template, subscriber)
 
 
-def _mail_subscriber(template: str, subscriber: Subscriber) -> None:
+def _mail_subscriber(template: str, subscriber: Subscriber, **extra: object) -> None:
     from candor.core.transports.email import send_email
 
     ctx = {
+        **extra,
         "page": subscriber.page,
         "subscriber": subscriber,
         "confirm_url": confirm_url(subscriber),
@@ -278,26 +289,36 @@ def set_components(
     return subscriber
 
 
-@transaction.atomic
-def subscribe_webhook(
-    page: Page,
-    *,
-    endpoint: str,
-    email: str,
-    components: Iterable[Component] = (),
-    ip: str = "",
-    by: Actor = None,
-) -> tuple[Subscriber, str | None]:
-    """A webhook is active at once. Returns the subscriber and its secret, shown this once;
-    the secret is None when the endpoint was already subscribed (it is never shown again)."""
-    endpoint = _check_endpoint(endpoint)
+def request_webhook(
+    page: Page, *, endpoint: str, email: str, components: Iterable[Component] = ()
+) -> None:
+    """The public form's webhook subscription: the caller answers the same whether the endpoint
+    is new or already subscribed. A new one is active at once and its secret goes to the contact
+    address; an endpoint already subscribed keeps its secret, and its own contact is told that
+    someone asked again (or, without a contact, the audit log records it)."""
+    endpoint = _check_endpoint(endpoint, detail=False)
     email = _check_email("email", email)
     chosen = _check_components(page, components)
-    if by is None:
-        check_ip(ip)
-        if ip:
-            _note(f"ip:{ip}")
-    at = now()
+    with transaction.atomic():
+        existing = _subscribed_webhook(page, endpoint)
+        recipient = existing.email if existing is not None else email
+        if recipient and not _mail_allowed(page, recipient):
+            return
+        subscriber, secret = _create_webhook(page, endpoint, email, chosen, by=None)
+        if secret is None and not subscriber.email:
+            audit(
+                page,
+                None,
+                "subscriber.resubscribe",
+                subscriber,
+                f"Someone asked to subscribe webhook {endpoint} again",
+            )
+    if subscriber.email:
+        template = "webhook-created" if secret else "webhook-already-subscribed"
+        _mail_subscriber(template, subscriber, secret=secret)
+
+
+def _subscribed_webhook(page: Page, endpoint: str) -> Subscriber | None:
     existing = Subscriber.objects.filter(
         page=page, mode=SubscriberMode.WEBHOOK, endpoint=endpoint
     ).first()
@@ -305,7 +326,37 @@ def subscribe_webhook(
         SubscriberState.ACTIVE,
         SubscriberState.QUARANTINED,
     ):
+        return existing
+    return None
+
+
+@transaction.atomic
+def subscribe_webhook(
+    page: Page,
+    *,
+    endpoint: str,
+    email: str,
+    components: Iterable[Component] = (),
+    by: Actor = None,
+) -> tuple[Subscriber, str | None]:
+    """A webhook is active at once. Returns the subscriber and its secret, shown this once;
+    the secret is None when the endpoint was already subscribed (it is never shown again)."""
+    endpoint = _check_endpoint(endpoint)
+    email = _check_email("email", email)
+    chosen = _check_components(page, components)
+    return _create_webhook(page, endpoint, email, chosen, by=by)
+
+
+def _create_webhook(
+    page: Page, endpoint: str, email: str, chosen: list[Component], *, by: Actor
+) -> tuple[Subscriber, str | None]:
+    at = now()
+    existing = _subscribed_webhook(page, endpoint)
+    if existing is not None:
         return existing, None
+    existing = Subscriber.objects.filter(
+        page=page, mode=SubscriberMode.WEBHOOK, endpoint=endpoint
+    ).first()
     subscriber = existing or Subscriber(
         page=page, mode=SubscriberMode.WEBHOOK, endpoint=endpoint, created_at=at
     )

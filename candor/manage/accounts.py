@@ -1,16 +1,24 @@
 """Signing in and out, and password resets by email: Django's auth views with Candor's pages.
 
 Failed logins are throttled by django-axes per (username, IP) pair (see settings), so an attacker
-elsewhere cannot lock an administrator out.
+elsewhere cannot lock an administrator out. Password resets are throttled per client IP and per
+address. The client IP is candor.clientip's, as for every throttle.
 """
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.messages.views import SuccessMessageMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
+
+from candor.clientip import client_ip
+from candor.core import throttles
 
 login = auth_views.LoginView.as_view(
     template_name="registration/login.html", redirect_authenticated_user=True
@@ -32,7 +40,25 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 password_change = PasswordChangeView.as_view()
 
-password_reset = auth_views.PasswordResetView.as_view(
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Over the per-IP limit: 429. Over the per-address limit: the usual answer and no mail, so
+    the limit says nothing about whether an account uses the address."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        ip = client_ip(request)
+        if ip and not throttles.take(f"reset-ip:{ip}", throttles.RESET_PER_IP_PER_HOUR):
+            return render(request, "registration/password_reset_throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        address = form.cleaned_data["email"].strip().lower()
+        if throttles.take(f"reset-email:{address}", throttles.RESET_PER_ADDRESS_PER_HOUR):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+password_reset = PasswordResetView.as_view(
     template_name="registration/password_reset_form.html",
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",

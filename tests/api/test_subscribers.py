@@ -69,6 +69,17 @@ def test_api_invalid_subscriber_writes_nothing(page, api):
     assert (Subscriber.objects.count(), AuditEntry.objects.count()) == (0, before)
 
 
+def test_api_webhook_port_out_of_range_is_422_and_writes_nothing(page, api):
+    before = AuditEntry.objects.count()
+    response = api.post(
+        f"pages/{page.pk}/subscribers",
+        {"subscriber": {"endpoint": "http://example.com:99999/", "email": "dev@example.com"}},
+    )
+    assert response.status_code == 422
+    assert "Enter a port from 1 to 65535." in response.content.decode()
+    assert (Subscriber.objects.count(), AuditEntry.objects.count()) == (0, before)
+
+
 def test_api_lists_subscribers_with_filters(page, api):
     for address in ("a@example.com", "b@example.com", "c@other.org"):
         _email(page, address)

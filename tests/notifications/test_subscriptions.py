@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from candor.core import subscriptions
-from candor.core.models import Subscriber, SubscriberState, SubscriptionThrottle
+from candor.core.models import AuditEntry, Subscriber, SubscriberState, SubscriptionThrottle
 
 
 @pytest.fixture
@@ -94,30 +94,102 @@ def test_subscribe_invalid_email_is_refused(default_page, smtp):
     assert Subscriber.objects.count() == 0
 
 
-def test_subscribe_webhook_shows_secret_once(default_page, receiver):
+def post_webhook(client, endpoint, contact="ops@example.com", ip="198.51.100.7"):
+    data = {"mode": "webhook", "w-endpoint": endpoint, "w-email": contact}
+    return client.post("/subscribe/", data, REMOTE_ADDR=ip)
+
+
+def test_subscribe_webhook_answers_alike_for_new_and_subscribed_endpoints(
+    default_page, receiver, smtp
+):
     client = Client()
-    data = {"mode": "webhook", "w-endpoint": receiver.url("/hook"), "w-email": "ops@example.com"}
 
-    first = client.post("/subscribe/", data)
-    second = client.post("/subscribe/", data)
+    first = post_webhook(client, receiver.url("/hook"))
+    again = post_webhook(client, receiver.url("/hook"), contact="eve@example.com")
     subscriber = Subscriber.objects.get()
+    [created] = smtp.handler.to("ops@example.com")[:1]
+    notices = smtp.handler.to("ops@example.com")[1:]
 
-    assert first.status_code == 201
-    assert subscriber.secret.encode() in first.content
-    assert second.status_code == 200
-    assert subscriber.secret.encode() not in second.content
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.content == again.content
+    assert subscriber.secret.encode() not in first.content
     assert subscriber.state == SubscriberState.ACTIVE
+    assert (subscriber.email, subscriber.endpoint) == ("ops@example.com", receiver.url("/hook"))
+    assert created["Subject"] == "Your webhook for Acme Status is active"
+    assert subscriber.secret in created.get_body(("plain",)).get_content()
+    assert [m["Subject"] for m in notices] == ["Your webhook for Acme Status"]
+    assert subscriber.secret not in notices[0].get_body(("plain",)).get_content()
+    assert smtp.handler.to("eve@example.com") == []
+
+
+def test_subscribe_webhook_again_without_a_contact_is_audited(default_page, receiver, smtp):
+    Subscriber.objects.create(
+        page=default_page,
+        mode="webhook",
+        endpoint=receiver.url("/hook"),
+        secret=subscriptions.new_secret(),
+        state="active",
+        created_at=default_page.created_at,
+        updated_at=default_page.created_at,
+    )
+
+    response = post_webhook(Client(), receiver.url("/hook"), contact="eve@example.com")
+
+    assert response.status_code == 200
+    assert b"Check the contact" in response.content
+    assert AuditEntry.objects.filter(action="subscriber.resubscribe").count() == 1
+    assert smtp.messages == []
+    assert Subscriber.objects.get().email == ""
 
 
 def test_subscribe_webhook_to_private_address_refused(default_page, settings):
     settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
-    data = {"mode": "webhook", "w-endpoint": "http://10.0.0.1/hook", "w-email": "ops@example.com"}
 
-    response = Client().post("/subscribe/", data)
+    response = post_webhook(Client(), "http://10.0.0.1/hook")
 
     assert response.status_code == 400
-    assert b"private, loopback or link-local" in response.content
+    assert b"This address cannot receive webhooks" in response.content
     assert Subscriber.objects.count() == 0
+
+
+def test_subscribe_webhook_never_tells_what_a_name_resolves_to(default_page, settings):
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
+
+    response = post_webhook(Client(), "http://localhost:8080/hook")
+    text = response.content.decode()
+
+    assert response.status_code == 400
+    assert "This address cannot receive webhooks" in text
+    assert ("127.0.0.1" in text, "resolves" in text, "::1" in text) == (False, False, False)
+    assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.parametrize("port", ["99999", "65536"])
+def test_subscribe_webhook_port_out_of_range_is_400_and_writes_nothing(default_page, port):
+    audits = AuditEntry.objects.count()
+
+    response = post_webhook(Client(), f"http://example.com:{port}/")
+
+    assert response.status_code == 400
+    assert b"Enter a port from 1 to 65535." in response.content
+    assert (Subscriber.objects.count(), AuditEntry.objects.count()) == (0, audits)
+
+
+def test_subscribe_throttle_counts_refused_requests_and_comes_first(default_page, smtp, settings):
+    settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
+    client = Client()
+    probes = [post_webhook(client, f"http://localhost:{8000 + i}/") for i in range(20)]
+
+    internal = post_webhook(client, "http://localhost/")
+    public = post_webhook(client, "http://192.0.2.10/hook")
+    email = post_email(client, "ann@example.com")
+    malformed = post_webhook(client, "not a url")
+
+    assert {p.status_code for p in probes} == {400}
+    assert [r.status_code for r in (internal, public, email, malformed)] == [429] * 4
+    assert internal.content == public.content == email.content == malformed.content
+    assert b"cannot receive" not in internal.content
+    assert (Subscriber.objects.count(), len(smtp.messages)) == (0, 0)
 
 
 def test_unsubscribe_one_click_without_cookies(page, smtp, subscribe):

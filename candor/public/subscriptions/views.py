@@ -1,6 +1,7 @@
 """Public subscription pages. They set no cookie and need no session: confirm, manage and
 unsubscribe links carry signed tokens, and mail clients' one-click POST (RFC 8058) works as is.
-A subscribe request gets the same answer whether the address is new, pending or subscribed."""
+A subscribe request gets the same answer whether the address or endpoint is new, pending or
+subscribed; the per-IP throttle is counted before anything in the request is looked at."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from candor.clientip import client_ip
 from candor.core import subscriptions
 from candor.core.images import LOGO_PATH
 from candor.core.models import Page, Subscriber, SubscriberState
@@ -55,10 +57,6 @@ def _errors(form: Any, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-def _ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
@@ -68,30 +66,26 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     webhook_form = WebhookForm(page, request.POST if mode == "webhook" else None, prefix="w")
     ctx: dict[str, Any] = {"page": page, "email_form": email_form, "webhook_form": webhook_form}
     if request.method == "POST":
+        try:
+            subscriptions.admit(client_ip(request))
+        except subscriptions.Throttled:
+            return _render(request, "throttled.html", {"page": page}, status=429)
         form = email_form if mode == "email" else webhook_form
         if form.is_valid():
             data = form.cleaned_data
             try:
                 if mode == "email":
                     subscriptions.subscribe_email(
-                        page, email=data["email"], components=data["components"], ip=_ip(request)
+                        page, email=data["email"], components=data["components"]
                     )
-                    return _render(request, "check_inbox.html", {"page": page}, status=200)
-                subscriber, secret = subscriptions.subscribe_webhook(
+                    return _render(request, "check_inbox.html", {"page": page})
+                subscriptions.request_webhook(
                     page,
                     endpoint=data["endpoint"],
                     email=data["email"],
                     components=data["components"],
-                    ip=_ip(request),
                 )
-                return _render(
-                    request,
-                    "webhook_created.html",
-                    {"page": page, "subscriber": subscriber, "secret": secret},
-                    status=201 if secret else 200,
-                )
-            except subscriptions.Throttled:
-                return _render(request, "throttled.html", {"page": page}, status=429)
+                return _render(request, "webhook_check_inbox.html", {"page": page})
             except ValidationError as exc:
                 _errors(form, exc)
         ctx["mode"] = mode

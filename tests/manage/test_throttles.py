@@ -168,3 +168,18 @@ def test_password_reset_keys_on_the_forwarded_address_from_a_trusted_proxy(db, s
     other = reset(client, "x@example.com", ip=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.2")
 
     assert (over.status_code, other.status_code) == (429, 302)
+
+
+def test_trusted_proxies_setting_is_parsed_and_fails_loud():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from candor.settings import _networks
+
+    assert _networks("X", " 10.0.0.0/8, 127.0.0.1 ,::1,") == [
+        "10.0.0.0/8",
+        "127.0.0.1/32",
+        "::1/128",
+    ]
+    assert _networks("X", "") == []
+    with pytest.raises(ImproperlyConfigured, match="'10.0.0.0/33' is not an IP address"):
+        _networks("X", "10.0.0.0/33")

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
+from candor.core import throttles
 from candor.core.models import (
     Component,
     Delivery,
@@ -31,7 +32,6 @@ from candor.core.models import (
 )
 from candor.core.services.base import Actor, audit, fail, now
 from candor.core.throttles import Throttled as Throttled  # raised by admit(), caught by views
-from candor.core.throttles import count, note
 
 logger = logging.getLogger(__name__)
 
@@ -137,10 +137,8 @@ def admit(ip: str) -> None:
     Called before the request is even read, and every request counts (refused ones too): a
     throttled client gets the same answer whatever it sends, and cannot go on probing names.
     """
-    from candor.core.throttles import admit as admit_key
-
     if ip:
-        admit_key(f"ip:{ip}", PER_IP_PER_HOUR)
+        throttles.admit(f"ip:{ip}", PER_IP_PER_HOUR)
 
 
 def _address_key(page: Page, email: str) -> str:
@@ -151,8 +149,8 @@ def _mail_allowed(page: Page, email: str) -> bool:
     """Count one mail to an address; False over its hourly limit (then the caller sends none,
     and answers as if it had: the limit reveals nothing about the address)."""
     key = _address_key(page, email)
-    over = count(key) >= PER_ADDRESS_PER_HOUR
-    note(key)
+    over = throttles.count(key) >= PER_ADDRESS_PER_HOUR
+    throttles.note(key)
     if over:
         logger.info("subscribe: mails to one address over the hourly limit")
     return not over

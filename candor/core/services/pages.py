@@ -88,7 +88,7 @@ def update_page(page: Page, *, by: Actor, **fields: Any) -> Page:
 
 
 def _check_logo(page: Page, value: Any) -> Any:
-    """ "" clears the logo; anything else must be a raster image by its bytes (images.py)."""
+    """Empty clears the logo; anything else must be a raster image by its bytes (images.py)."""
     if not value:
         return ""
     refused = fail("logo", f"Upload a {images.FORMATS} image.")

@@ -176,7 +176,11 @@ def group_rows(front: Front) -> list[tuple[Any, str | None, list[Any]]]:
 
 
 def logo_path(page: Page) -> str:
-    return images.LOGO_PATH if page.logo else ""
+    """Where pages link the logo: only a file stored under a raster image's name (as uploads
+    are now) is linked; load_logo checks its bytes before serving it."""
+    name = (page.logo.name or "").lower() if page.logo else ""
+    raster = tuple(kind.extension for kind in (images.PNG, images.JPEG, images.GIF, images.WEBP))
+    return images.LOGO_PATH if name.endswith(raster) else ""
 
 
 def load_logo(page: Page) -> Document | None:

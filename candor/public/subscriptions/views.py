@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 
 from candor.clientip import client_ip
 from candor.core import subscriptions
-from candor.core.images import LOGO_PATH
 from candor.core.models import Page, Subscriber, SubscriberState
 from candor.public.subscriptions.forms import ComponentsForm, EmailForm, WebhookForm
 
@@ -32,11 +31,12 @@ def _chrome(page: Page) -> dict[str, Any]:
     from django.utils import timezone
 
     from candor.public.render.html import static_url
+    from candor.public.render.load import logo_path
     from candor.public.templatetags.public import offset
 
     return {
         "tz_offset": offset(timezone.now().astimezone(page.tz)),
-        "logo_url": LOGO_PATH if page.logo else "",
+        "logo_url": logo_path(page),
         "css_url": static_url("public/status.css"),
         "js_url": static_url("public/status.js"),
     }

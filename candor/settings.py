@@ -212,7 +212,7 @@ if USE_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = envbool("CANDOR_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(\.json)?$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(envfloat("CANDOR_HSTS_SECONDS", 31536000))
     # includeSubDomains and preload reach beyond this host; they are the operator's call, not ours.
@@ -301,6 +301,17 @@ CANDOR_WORKER_THREADS = int(envfloat("CANDOR_WORKER_THREADS", 4))
 # Webhooks wait on other people's servers (often 100 ms or more each): many go out at once.
 CANDOR_WEBHOOK_THREADS = int(envfloat("CANDOR_WEBHOOK_THREADS", 16))
 CANDOR_EMAIL_BATCH = int(envfloat("CANDOR_EMAIL_BATCH", 100))
+
+# Health and metrics (README, "Monitoring"). /healthz fails when no worker has
+# beaten for this long, or when a due delivery has waited this long; 0 turns that check off.
+CANDOR_HEALTH_WORKER_SECONDS = envfloat("CANDOR_HEALTH_WORKER_SECONDS", 60.0)
+CANDOR_HEALTH_DELIVERY_LAG_SECONDS = envfloat("CANDOR_HEALTH_DELIVERY_LAG_SECONDS", 300.0)
+# /metrics answers only a request bearing this token; unset, /metrics is off (docs/decisions.md).
+CANDOR_METRICS_TOKEN = env("CANDOR_METRICS_TOKEN")
+# `candor serve` restarts a delivery worker that exited after this delay, doubled on each quick
+# failure up to the maximum, and reset once a worker has run for a minute.
+CANDOR_WORKER_RESTART_DELAY = envfloat("CANDOR_WORKER_RESTART_DELAY", 1.0)
+CANDOR_WORKER_RESTART_MAX_DELAY = envfloat("CANDOR_WORKER_RESTART_MAX_DELAY", 60.0)
 
 LOGGING = {
     "version": 1,

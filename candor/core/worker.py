@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 
-from candor.core import events
+from candor.core import events, health
 from candor.core.models import (
     ComponentStatusChange,
     Delivery,
@@ -413,6 +413,9 @@ class Worker:
             listener.start()
         self.start()
         last_renew = last_house = time.monotonic()
+        started_at = now()
+        heartbeat: int | None = None
+        last_beat = -float("inf")
         logger.info(
             "delivery worker started: %d email threads, %d webhook threads",
             self.threads,
@@ -422,6 +425,10 @@ class Worker:
             while not self.stopping.is_set():
                 try:
                     _fresh()
+                    if time.monotonic() - last_beat >= health.heartbeat_every():
+                        # /healthz reads it: a worker that stops looping stops beating.
+                        heartbeat = health.beat(heartbeat, started_at=started_at)
+                        last_beat = time.monotonic()
                     claimed = self.run_once()
                     if time.monotonic() - last_renew > settings.CANDOR_DELIVERY_LEASE / 3:
                         with self._lock:

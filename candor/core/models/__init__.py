@@ -17,6 +17,7 @@ from candor.core.models.notifications import (
     SubscriptionThrottle,
 )
 from candor.core.models.pages import Component, ComponentGroup, ComponentStatusChange, Page
+from candor.core.models.workers import WorkerHeartbeat
 
 __all__ = [
     "AffectedComponent",
@@ -37,5 +38,6 @@ __all__ = [
     "SubscriberMode",
     "SubscriberState",
     "SubscriptionThrottle",
+    "WorkerHeartbeat",
     "new_id",
 ]

@@ -9,10 +9,11 @@ logger = logging.getLogger("candor.worker")
 
 
 def housekeeping() -> None:
+    from candor.core.health import prune_heartbeats
     from candor.core.notifications import send_reminders
     from candor.core.subscriptions import expire_unconfirmed
 
-    for job in (send_reminders, expire_unconfirmed):
+    for job in (send_reminders, expire_unconfirmed, prune_heartbeats):
         try:
             job()
         except Exception:

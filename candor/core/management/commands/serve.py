@@ -1,6 +1,10 @@
+import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -9,6 +13,8 @@ from django.db import connections
 
 from candor.core import setup
 from candor.core.services import ensure_default_page
+
+logger = logging.getLogger("candor.serve")
 
 
 class Command(BaseCommand):
@@ -57,10 +63,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Candor is serving on http://{host}:{port}/ (Ctrl-C stops it)")
         connections.close_all()  # the web workers open their own
         os.environ["CANDOR_WEB_PROCESS"] = "1"  # candor.wsgi: each web process starts listening
-        # One delivery worker beside the web server; `candor worker` alone scales out.
-        worker = (
-            None if no_worker else subprocess.Popen([sys.executable, "-m", "candor.cli", "worker"])
+        # One delivery worker beside the web server, restarted whenever it exits; `candor
+        # worker` alone scales out. Granian's serve() holds the main thread, so a thread watches.
+        supervisor = (
+            None if no_worker else Supervisor([sys.executable, "-m", "candor.cli", "worker"])
         )
+        if supervisor is not None:
+            supervisor.start()
         try:
             Granian(
                 "candor.wsgi:application",
@@ -77,8 +86,8 @@ class Command(BaseCommand):
                 log_access=False,
             ).serve()
         finally:
-            if worker is not None:
-                stop_worker(worker)
+            if supervisor is not None:
+                supervisor.stop()
 
 
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:
@@ -90,3 +99,69 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+# A worker that ran this long was healthy: its next failure restarts it after the first delay.
+HEALTHY_AFTER = 60.0
+
+
+class Supervisor(threading.Thread):
+    """Runs `command` and starts it again whenever it exits, after a delay that doubles on each
+    quick failure (CANDOR_WORKER_RESTART_DELAY up to CANDOR_WORKER_RESTART_MAX_DELAY), so that
+    a worker that cannot start does not spin; every exit and restart is logged."""
+
+    def __init__(self, command: list[str]) -> None:
+        super().__init__(name="candor-supervisor", daemon=True)
+        self.command = command
+        self.first_delay = settings.CANDOR_WORKER_RESTART_DELAY
+        self.max_delay = max(self.first_delay, settings.CANDOR_WORKER_RESTART_MAX_DELAY)
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()  # `process` is started and stopped under it
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+
+    def _spawn(self) -> subprocess.Popen[bytes] | None:
+        with self._lock:
+            if self.stopping.is_set():
+                return None
+            self.process = subprocess.Popen(self.command)  # noqa: S603 - our own command
+        logger.info("delivery worker started (pid %d)", self.process.pid)
+        return self.process
+
+    def run(self) -> None:
+        delay = self.first_delay
+        while (process := self._spawn()) is not None:
+            began = time.monotonic()
+            code = process.wait()
+            if self.stopping.is_set():
+                return
+            if time.monotonic() - began >= HEALTHY_AFTER:
+                delay = self.first_delay
+            logger.error(
+                "delivery worker (pid %d) %s; starting another in %g s",
+                process.pid,
+                _describe_exit(code),
+                delay,
+            )
+            self.restarts += 1
+            if self.stopping.wait(delay):
+                return
+            delay = min(delay * 2, self.max_delay)
+
+    def stop(self) -> None:
+        """No more restarts; the running worker finishes what it is sending (stop_worker)."""
+        with self._lock:
+            self.stopping.set()
+            process = self.process
+        if process is not None:
+            stop_worker(process)
+        self.join(timeout=5)
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with status {code}"

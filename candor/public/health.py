@@ -23,3 +23,17 @@ def render_failures() -> list[DocumentFailure]:
         )
         for path, error in sorted((failures or {}).items())
     ]
+
+
+# Seconds the latest render of each page's front documents took in this process, by page id.
+_render_seconds: dict[str, float] = {}
+
+
+def record_render(page_id: str, seconds: float) -> None:
+    _render_seconds[page_id] = seconds
+
+
+def render_seconds() -> dict[str, float]:
+    """Seconds the latest render of each page's front documents took in this process (renders
+    happen in the process that wrote, or that claimed a refresh): /metrics shows it."""
+    return dict(_render_seconds)

@@ -113,7 +113,9 @@ def test_serving_continues_with_the_database_stopped(tmp_path, database, process
     drop()
     time.sleep(1.5)  # a few polls of the stored version, each failing now
 
-    assert fetch(f"{base}/healthz")[0] == 503  # the database is really gone
+    status, health = fetch(f"{base}/healthz")
+    assert status == 503  # the database is really gone
+    assert health.startswith(b"database failing: unreachable\n")
     assert {path: fetch(base + path) for path in before} == before
 
     # A process that starts while the database is down serves the copy in the data directory.

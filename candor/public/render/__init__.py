@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from candor.core.models import Page
+from candor.public import health
 from candor.public.documents import Document, store_documents
 from candor.public.render import api, feeds, html
 from candor.public.render.load import (
@@ -93,7 +95,9 @@ def render_page(page_id: str, *, same_version: bool = False) -> int | None:
     if page is None:
         return None
     now = timezone.now()
+    started = time.perf_counter()
     docs, failures = build_front(page, now)
+    health.record_render(page.pk, time.perf_counter() - started)
     return store_documents(
         page.pk,
         version=page.version,

@@ -226,6 +226,18 @@ def test_supervisor_restarts_an_exiting_worker_with_a_doubling_delay(settings, c
     assert not supervisor.is_alive()
 
 
+def test_supervisor_keeps_trying_a_worker_that_cannot_be_started(settings, caplog, tmp_path):
+    settings.CANDOR_WORKER_RESTART_DELAY = 0.05
+    supervisor = Supervisor([str(tmp_path / "no-such-program")])
+    supervisor.start()
+    wait_until(lambda: supervisor.restarts >= 2)
+    supervisor.stop()
+
+    failed = [r.getMessage() for r in caplog.records if "could not be started" in r.getMessage()]
+    assert len(failed) >= 2 and "No such file or directory" in failed[0]
+    assert not supervisor.is_alive()
+
+
 def test_supervisor_stop_ends_the_worker_and_restarts_nothing(settings, caplog):
     settings.CANDOR_WORKER_RESTART_DELAY = 0.05
     caplog.set_level(logging.INFO, logger="candor.serve")

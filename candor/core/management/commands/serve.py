@@ -130,19 +130,21 @@ class Supervisor(threading.Thread):
 
     def run(self) -> None:
         delay = self.first_delay
-        while (process := self._spawn()) is not None:
+        while not self.stopping.is_set():
             began = time.monotonic()
-            code = process.wait()
+            try:
+                process = self._spawn()
+            except OSError as exc:  # no such interpreter, no memory: retried like an exit
+                outcome = f"could not be started ({exc})"
+            else:
+                if process is None:
+                    return
+                outcome = f"(pid {process.pid}) {_describe_exit(process.wait())}"
             if self.stopping.is_set():
                 return
             if time.monotonic() - began >= HEALTHY_AFTER:
                 delay = self.first_delay
-            logger.error(
-                "delivery worker (pid %d) %s; starting another in %g s",
-                process.pid,
-                _describe_exit(code),
-                delay,
-            )
+            logger.error("delivery worker %s; starting another in %g s", outcome, delay)
             self.restarts += 1
             if self.stopping.wait(delay):
                 return

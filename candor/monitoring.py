@@ -13,9 +13,10 @@ from django.db import DatabaseError, connection
 
 from candor.core import health
 from candor.core.health import Check
-from candor.core.models import DeliveryState, Page, RenderState, SubscriberMode
+from candor.core.models import DeliveryState, Page, SubscriberMode
 from candor.core.services.base import now
 from candor.public import health as public_health
+from candor.public.models import RenderState
 
 logger = logging.getLogger("candor.health")
 

@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any, TypeAlias
 from urllib.parse import parse_qsl
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -100,11 +100,28 @@ def authenticate(request: HttpRequest) -> ApiKey:
     return key
 
 
+def without_body(response: HttpResponse) -> HttpResponse:
+    """HEAD: the GET answer's status and headers (its Content-Length included), no body."""
+    if not response.streaming:
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+    return response
+
+
 def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
-    """One URL: a handler per HTTP method, each called as handler(request, key, **path)."""
+    """One URL: a handler per HTTP method, each called as handler(request, key, **path).
+
+    HEAD is answered wherever GET is, by the GET handler, without the body (RFC 9110 §9.3.2).
+    """
+    if "GET" in handlers and "HEAD" not in handlers:
+        handlers["HEAD"] = handlers["GET"]
 
     @csrf_exempt
     def view(request: HttpRequest, **path: str) -> HttpResponse:
+        response = _dispatch(request, path)
+        return without_body(response) if request.method == "HEAD" else response
+
+    def _dispatch(request: HttpRequest, path: dict[str, str]) -> HttpResponse:
         handler = handlers.get(request.method or "")
         try:
             if handler is None:
@@ -123,6 +140,9 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
             if exc.retry_after is not None:
                 response["Retry-After"] = str(exc.retry_after)
             return response
+        except PermissionDenied as exc:
+            # A service refusing the actor's role: an API key acts with its owner's current role.
+            return error_response(403, str(exc) or "Your role does not allow this.")
         except ValidationError as exc:
             err = validation_error(exc)
             return error_response(err.status, err.message, err.errors)
@@ -138,7 +158,8 @@ def public(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest
     def wrapper(request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return error_response(405, f"{request.method} is not allowed here.")
-        return view(request)
+        response = view(request)
+        return without_body(response) if request.method == "HEAD" else response
 
     return wrapper
 
@@ -162,6 +183,41 @@ def page_for(key: ApiKey, page_id: str) -> Page:
 
 
 # --- input: wrapped bodies, JSON or Rails form encoding ---
+
+# Statuspage's bodies are three or four levels deep; anything far deeper is refused before it is
+# decoded or walked, so that no input can exhaust the interpreter's recursion limit (a 500).
+MAX_DEPTH = 32
+TOO_DEEP = f"The body is nested too deeply (more than {MAX_DEPTH} levels)."
+_JSON_TOKEN = re.compile(r'["\[\]{}]')
+# The rest of a JSON string after its opening quote, written so that it never backtracks far.
+_JSON_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+
+
+def json_depth_exceeds(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON text opens more than `limit` arrays or objects inside one another.
+
+    One left-to-right pass over the brackets outside strings, stopping at the first level too
+    deep. For text that is not JSON (an unterminated string) the answer is False: the decoder
+    refuses it next, and stopping there keeps the pass linear.
+    """
+    depth = 0
+    at = 0
+    while match := _JSON_TOKEN.search(text, at):
+        char = match.group()
+        if char == '"':
+            rest = _JSON_STRING_REST.match(text, match.end())
+            if rest is None:
+                return False
+            at = rest.end()
+            continue
+        at = match.end()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 def _clean(value: Any) -> Any:
@@ -192,7 +248,10 @@ def _form_parts(key: str) -> list[str]:
     match = _KEY.match(key)
     if not match:
         raise ApiError(400, f"Malformed form field name {key!r}.")
-    return [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+    parts = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+    if len(parts) > MAX_DEPTH:
+        raise ApiError(400, TOO_DEEP)
+    return parts
 
 
 def _form_put(root: Data, parts: list[str], value: str) -> None:
@@ -255,6 +314,8 @@ def parse_body(request: HttpRequest) -> Data:
                 raise ApiError(400, "Send JSON or application/x-www-form-urlencoded.")
             data = parse_form(text)
         else:
+            if json_depth_exceeds(text):
+                raise ApiError(400, TOO_DEEP)
             try:
                 data = json.loads(text)
             except ValueError:

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from candor.core.models import ApiKey, Page
+from candor.core.roles import require_administrator
 from candor.core.services.base import Actor, audit, check_text
 
 PREFIX = "cnd_"
@@ -24,7 +25,12 @@ def hash_key(key: str) -> str:
 
 @transaction.atomic
 def create_api_key(*, by: Actor, name: str, page: Page | None = None) -> tuple[ApiKey, str]:
-    """Returns the stored key and the plain key, which is never kept."""
+    """Returns the stored key and the plain key, which is never kept.
+
+    The key belongs to whoever creates it and acts with that person's role as it is at each
+    request (candor.core.roles); a key made by a key belongs to that key's owner.
+    """
+    require_administrator(by)
     name = check_text("name", name, required=True, max_length=100)
     plain = PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(
@@ -32,7 +38,7 @@ def create_api_key(*, by: Actor, name: str, page: Page | None = None) -> tuple[A
         key_hash=hash_key(plain),
         prefix=plain[: len(PREFIX) + 4],
         page=page,
-        created_by=None if isinstance(by, ApiKey) else by,
+        created_by=by.created_by if isinstance(by, ApiKey) else by,
         created_at=timezone.now(),
     )
     audit(page, by, "apikey.create", api_key, f"Created API key {name}")
@@ -41,6 +47,7 @@ def create_api_key(*, by: Actor, name: str, page: Page | None = None) -> tuple[A
 
 @transaction.atomic
 def revoke_api_key(api_key: ApiKey, *, by: Actor) -> ApiKey:
+    require_administrator(by)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
@@ -53,7 +60,7 @@ def authenticate(plain: str) -> ApiKey | None:
     if not plain:
         return None
     return (
-        ApiKey.objects.select_related("page")
+        ApiKey.objects.select_related("page", "created_by")
         .filter(key_hash=hash_key(plain), revoked_at__isnull=True)
         .first()
     )

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from candor.core.roles import ADMINISTRATOR, acting_role
+
 View = Callable[..., HttpResponse]
 
 
 def is_administrator(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+    return bool(user.is_authenticated and acting_role(user) == ADMINISTRATOR)
 
 
 def responder_required(view: View) -> View:

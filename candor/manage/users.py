@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from candor.core import services
-from candor.core.services.users import ADMINISTRATOR, RESPONDER, role_of
+from candor.core.roles import ADMINISTRATOR, RESPONDER, role_of
 from candor.manage.access import admin_required
 from candor.manage.common import actor, add_service_errors
 

@@ -14,8 +14,10 @@ class ApiKey(models.Model):
     page = models.ForeignKey(
         Page, models.CASCADE, null=True, blank=True, related_name="api_keys"
     )  # None: every page
+    # The owner, whose current role the key acts with (candor.core.roles). None: created on the
+    # command line. A key dies with its owner, so None never means "a deleted account".
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)

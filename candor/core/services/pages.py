@@ -12,6 +12,7 @@ from django.db import transaction
 
 from candor.core import images
 from candor.core.models import Page
+from candor.core.roles import require_administrator
 from candor.core.services.base import Actor, audit, check_text, fail, now, touch_page
 
 
@@ -33,6 +34,7 @@ def _check_time_zone(value: str) -> str:
 
 @transaction.atomic
 def create_page(*, by: Actor, name: str, time_zone: str = "UTC", url: str = "") -> Page:
+    require_administrator(by)
     page = Page.objects.create(
         name=check_text("name", name, required=True),
         time_zone=_check_time_zone(time_zone),
@@ -55,6 +57,7 @@ def ensure_default_page() -> Page:
 @transaction.atomic
 def update_page(page: Page, *, by: Actor, **fields: Any) -> Page:
     """Change page settings: name, url, time_zone, support_url, logo, stale_after_minutes."""
+    require_administrator(by)
     page = Page.objects.select_for_update().get(pk=page.pk)
     checks = {
         "name": lambda v: check_text("name", v, required=True),

@@ -14,24 +14,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from candor.core.models import ApiKey
+from candor.core.roles import ADMINISTRATOR, RESPONDER, ROLES, require_administrator, role_of
 from candor.core.services.base import Actor, audit, check_text, fail
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-ADMINISTRATOR = "administrator"
-RESPONDER = "responder"
-ROLES = (ADMINISTRATOR, RESPONDER)
-
-
-def role_of(user: User) -> str:
-    return ADMINISTRATOR if user.is_superuser else RESPONDER
 
 
 @transaction.atomic
 def create_user(
     *, by: Actor, username: str, email: str, password: str, role: str = RESPONDER
 ) -> User:
+    require_administrator(by)
     model = get_user_model()
     username = check_text("username", username, required=True, max_length=150)
     email = check_text("email", email, required=True, max_length=254)
@@ -74,6 +68,7 @@ def update_user(
     is_active: bool | None = None,
 ) -> User:
     """Change a user's email, role or active flag; nobody can demote or deactivate themselves."""
+    require_administrator(by)
     model = get_user_model()
     user = model.objects.select_for_update().get(pk=user.pk)
     changed: list[str] = []

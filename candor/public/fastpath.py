@@ -6,7 +6,7 @@ Before answering, it checks that this process has reloaded since the last store 
 Django's whole stack (middleware, URL resolution, response objects) costs more than the answer
 itself; these responses are the same bytes and headers for every visitor, worked out at load
 time. Anything this layer does not know (a miss, a 404, a POST, a plain-HTTP request that must be
-redirected to HTTPS) goes to Django unchanged.
+redirected to HTTPS, a Host that is not in ALLOWED_HOSTS) goes to Django unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.http.request import split_domain_port, validate_host
 
 from candor.public.signal import host_signal
 from candor.public.store import store
@@ -28,6 +30,48 @@ def _secure(environ: dict[str, Any]) -> bool:
         return True
     proxy: tuple[str, str] | None = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
     return proxy is not None and environ.get(proxy[0]) == proxy[1]
+
+
+class AllowedHosts:
+    """Whether Django would accept a request's Host, as cheaply as a set lookup.
+
+    The Host values seen to pass are remembered (a bounded set, since "*" or ".example.com" allow
+    endlessly many); a value not in it gets Django's own check, with Django's own reading of
+    ALLOWED_HOSTS, DEBUG and USE_X_FORWARDED_HOST. A Host that fails goes to Django, which
+    answers 400 as it does for every other URL.
+    """
+
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self.passed: set[str] = set()
+        setting_changed.connect(self._forget, weak=False)
+
+    def _forget(self, **kwargs: Any) -> None:
+        self.passed = set()
+
+    def __call__(self, environ: dict[str, Any]) -> bool:
+        host = None
+        if settings.USE_X_FORWARDED_HOST:
+            host = environ.get("HTTP_X_FORWARDED_HOST")
+        if host is None:
+            host = environ.get("HTTP_HOST")
+        if host is None:
+            return False  # HTTP/1.0 without a Host: Django works one out from SERVER_NAME
+        if host in self.passed:
+            return True
+        allowed = settings.ALLOWED_HOSTS
+        if settings.DEBUG and not allowed:
+            allowed = [".localhost", "127.0.0.1", "[::1]"]
+        domain, _ = split_domain_port(host)
+        if not (domain and validate_host(domain, allowed)):
+            return False
+        if len(self.passed) < self.LIMIT:
+            self.passed.add(host)
+        return True
+
+
+allowed_host = AllowedHosts()
 
 
 def wrap(django_app: WSGIApp) -> WSGIApp:
@@ -50,7 +94,7 @@ def wrap(django_app: WSGIApp) -> WSGIApp:
         if site is not None:
             path = environ.get("PATH_INFO", "")
             doc = site.docs.get(path) or site.pages.get(path)
-            if doc is not None and doc.status == 200:
+            if doc is not None and doc.status == 200 and allowed_host(environ):
                 secure = _secure(environ) if (redirect or hsts) else False
                 if not (redirect and not secure):
                     extra = hsts if secure else []

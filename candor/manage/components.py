@@ -8,14 +8,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from candor.core import services
 from candor.core.enums import ACTIVE_STATUSES, ComponentStatus
 from candor.core.models import AffectedComponent, Component, ComponentGroup, Page
 from candor.core.queries import components_by_group
 from candor.manage.access import responder_required
-from candor.manage.common import actor, add_service_errors, default_page
+from candor.manage.common import actor, add_service_errors, managed_page, on_managed_page
 
 
 class ComponentForm(forms.Form):
@@ -73,7 +73,7 @@ def _drivers(page: Page) -> dict[str, list[AffectedComponent]]:
 
 @responder_required
 def component_list(request: HttpRequest) -> HttpResponse:
-    page = default_page()
+    page = managed_page(request)
     return render(
         request,
         "manage/components/list.html",
@@ -83,7 +83,7 @@ def component_list(request: HttpRequest) -> HttpResponse:
 
 @responder_required
 def component_create(request: HttpRequest) -> HttpResponse:
-    page = default_page()
+    page = managed_page(request)
     initial = {"group": request.GET.get("group")}
     form = ComponentForm(request.POST or None, page=page, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -99,8 +99,8 @@ def component_create(request: HttpRequest) -> HttpResponse:
 
 @responder_required
 def component_edit(request: HttpRequest, component_id: str) -> HttpResponse:
-    page = default_page()
-    component = get_object_or_404(Component, pk=component_id, page=page)
+    page = managed_page(request)
+    component = on_managed_page(request, Component.objects.all(), pk=component_id)
     initial = {
         "name": component.name,
         "description": component.description,
@@ -128,8 +128,8 @@ def component_edit(request: HttpRequest, component_id: str) -> HttpResponse:
 
 @responder_required
 def component_delete(request: HttpRequest, component_id: str) -> HttpResponse:
-    page = default_page()
-    component = get_object_or_404(Component, pk=component_id, page=page)
+    page = managed_page(request)
+    component = on_managed_page(request, Component.objects.all(), pk=component_id)
     if request.method == "POST":
         services.delete_component(component, by=actor(request))
         messages.success(request, f"Component “{component.name}” deleted.")
@@ -143,7 +143,7 @@ def component_delete(request: HttpRequest, component_id: str) -> HttpResponse:
 
 @responder_required
 def group_create(request: HttpRequest) -> HttpResponse:
-    page = default_page()
+    page = managed_page(request)
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,8 +158,8 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 @responder_required
 def group_edit(request: HttpRequest, group_id: str) -> HttpResponse:
-    page = default_page()
-    group = get_object_or_404(ComponentGroup, pk=group_id, page=page)
+    page = managed_page(request)
+    group = on_managed_page(request, ComponentGroup.objects.all(), pk=group_id)
     initial = {"name": group.name, "description": group.description}
     form = GroupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -177,8 +177,8 @@ def group_edit(request: HttpRequest, group_id: str) -> HttpResponse:
 
 @responder_required
 def group_delete(request: HttpRequest, group_id: str) -> HttpResponse:
-    page = default_page()
-    group = get_object_or_404(ComponentGroup, pk=group_id, page=page)
+    page = managed_page(request)
+    group = on_managed_page(request, ComponentGroup.objects.all(), pk=group_id)
     if request.method == "POST":
         services.delete_group(group, by=actor(request))
         messages.success(request, f"Group “{group.name}” deleted; its components are kept.")
@@ -204,7 +204,7 @@ def reorder(request: HttpRequest) -> HttpResponse:
     """Move a component within its group, or a group among groups, one place up or down."""
     if request.method != "POST":
         return redirect("manage_components")
-    page = default_page()
+    page = managed_page(request)
     kind, target, direction = (request.POST.get(k, "") for k in ("kind", "id", "direction"))
     if kind == "group":
         ids = list(ComponentGroup.objects.filter(page=page).values_list("pk", flat=True))
@@ -212,7 +212,7 @@ def reorder(request: HttpRequest) -> HttpResponse:
         if order is not None:
             services.reorder_groups(page, by=actor(request), order=order)
     else:
-        component = get_object_or_404(Component, pk=target, page=page)
+        component = on_managed_page(request, Component.objects.all(), pk=target)
         siblings = Component.objects.filter(page=page, group_id=component.group_id)
         order = _swap(list(siblings.values_list("pk", flat=True)), target, direction)
         if order is not None:

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -23,7 +23,7 @@ from candor.core.markdown import render_markdown
 from candor.core.models import AffectedComponent, AuditEntry, Incident, IncidentUpdate, Page
 from candor.core.queries import delivery_counts
 from candor.manage.access import responder_required
-from candor.manage.common import actor, add_service_errors, default_page
+from candor.manage.common import actor, add_service_errors, managed_page, on_managed_page
 from candor.manage.incident_forms import (
     IncidentCreateForm,
     PostUpdateForm,
@@ -54,7 +54,7 @@ def is_stale(incident: Incident, page: Page) -> bool:
 
 @responder_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    page = default_page()
+    page = managed_page(request)
     incidents = Incident.objects.filter(page=page)
     active = list(_with_components(incidents.active().order_by("-last_update_at")))
     for incident in active:
@@ -104,7 +104,7 @@ def _duplicate_declaration(page: Page, user: Any, name: str) -> Incident | None:
 
 @responder_required
 def incident_create(request: HttpRequest) -> HttpResponse:
-    page = default_page()
+    page = managed_page(request)
     with timezone.override(page.tz):
         if request.method != "POST":
             retroactive = request.GET.get("status") == IncidentStatus.RESOLVED
@@ -162,13 +162,13 @@ def _detail_context(request: HttpRequest, incident: Incident, form: PostUpdateFo
     )
 
 
-def _get_incident(incident_id: str) -> Incident:
-    return get_object_or_404(Incident.objects.select_related("page"), pk=incident_id)
+def _get_incident(request: HttpRequest, incident_id: str) -> Incident:
+    return on_managed_page(request, Incident.objects.select_related("page"), pk=incident_id)
 
 
 @responder_required
 def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
-    incident = _get_incident(incident_id)
+    incident = _get_incident(request, incident_id)
     with timezone.override(incident.page.tz):
         form = PostUpdateForm(incident=incident)
         return render(
@@ -185,7 +185,7 @@ def _is_double_submit(incident: Incident, user: Any, seen: str, status: str, bod
 
 @responder_required
 def incident_update(request: HttpRequest, incident_id: str) -> HttpResponse:
-    incident = _get_incident(incident_id)
+    incident = _get_incident(request, incident_id)
     if request.method != "POST":
         # Where a login that interrupted a Post Update comes back to: the form is on the detail.
         return redirect("manage_incident", incident.pk)
@@ -224,7 +224,7 @@ def incident_update(request: HttpRequest, incident_id: str) -> HttpResponse:
 
 @responder_required
 def incident_delete(request: HttpRequest, incident_id: str) -> HttpResponse:
-    incident = _get_incident(incident_id)
+    incident = _get_incident(request, incident_id)
     if request.method == "POST":
         name = incident.name
         try:
@@ -260,7 +260,7 @@ class RenameForm(forms.Form):
 @responder_required
 def incident_rename(request: HttpRequest, incident_id: str) -> HttpResponse:
     """Correct the title without adding a timeline entry (nobody is notified)."""
-    incident = _get_incident(incident_id)
+    incident = _get_incident(request, incident_id)
     form = RenameForm(request.POST or None, initial={"name": incident.name})
     if request.method == "POST" and form.is_valid():
         try:

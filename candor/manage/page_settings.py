@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 
 from candor.core import images, services
 from candor.manage.access import admin_required
-from candor.manage.common import actor, add_service_errors, default_page
+from candor.manage.common import actor, add_service_errors, managed_page
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class PageSettingsForm(forms.Form):
 
 @admin_required
 def edit(request: HttpRequest) -> HttpResponse:
-    page = default_page()
+    page = managed_page(request)
     initial = {
         "name": page.name,
         "url": page.url,

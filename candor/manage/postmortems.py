@@ -9,14 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from candor.core import services
 from candor.core.models import Incident, Postmortem
 from candor.core.services.postmortems import timeline_from_updates
 from candor.manage.access import responder_required
-from candor.manage.common import actor, add_service_errors
+from candor.manage.common import actor, add_service_errors, on_managed_page
 from candor.manage.incident_forms import DATETIME_WIDGET
 
 SECTION_HELP = {
@@ -134,7 +134,7 @@ def _render(request: HttpRequest, incident: Incident, form: Any, formset: Any) -
 
 @responder_required
 def edit(request: HttpRequest, incident_id: str) -> HttpResponse:
-    incident = get_object_or_404(Incident.objects.select_related("page"), pk=incident_id)
+    incident = on_managed_page(request, Incident.objects.select_related("page"), pk=incident_id)
     if incident.is_active:
         messages.error(request, "A postmortem can be added only to a resolved incident.")
         return redirect("manage_incident", incident.pk)

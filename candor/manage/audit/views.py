@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from candor.core.models import AuditEntry
 from candor.manage.access import responder_required
-from candor.manage.common import default_page
+from candor.manage.common import managed_page
 
 PER_PAGE = 50
 AREAS = [
@@ -36,9 +36,12 @@ class AuditFilter(forms.Form):
 
 @responder_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    page = default_page()
+    page = managed_page(request)
     form = AuditFilter(request.GET or None)
-    entries = AuditEntry.objects.select_related("user", "api_key")
+    # This page's entries and the install-wide ones (users, keys for every page).
+    entries = AuditEntry.objects.filter(Q(page=page) | Q(page__isnull=True)).select_related(
+        "user", "api_key"
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data["area"]:

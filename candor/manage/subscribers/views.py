@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from candor.core import notifications, subscriptions
@@ -24,16 +24,10 @@ from candor.core.models import (
     SubscriberState,
 )
 from candor.manage.access import responder_required
-from candor.manage.common import actor, add_service_errors, default_page
+from candor.manage.common import actor, add_service_errors, managed_page, on_managed_page
 from candor.manage.subscribers.forms import AddSubscriberForm
 
 PER_PAGE = 50
-
-
-def _page(request: HttpRequest) -> Page:
-    page_id = request.GET.get("page_id") or request.POST.get("page_id")
-    page = Page.objects.filter(pk=page_id).first() if page_id else None
-    return page or default_page()
 
 
 def _counts(page: Page) -> dict[str, Any]:
@@ -57,7 +51,7 @@ def _counts(page: Page) -> dict[str, Any]:
 
 @responder_required
 def index(request: HttpRequest) -> HttpResponse:
-    page = _page(request)
+    page = managed_page(request)
     subscribers = (
         Subscriber.objects.filter(page=page)
         .annotate(component_count=Count("components"))
@@ -93,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @responder_required
 @require_POST
 def add(request: HttpRequest) -> HttpResponse:
-    page = _page(request)
+    page = managed_page(request)
     form = AddSubscriberForm(page, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -125,14 +119,14 @@ def add(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _subscriber(subscriber_id: str) -> Subscriber:
-    return get_object_or_404(Subscriber.objects.select_related("page"), pk=subscriber_id)
+def _subscriber(request: HttpRequest, subscriber_id: str) -> Subscriber:
+    return on_managed_page(request, Subscriber.objects.select_related("page"), pk=subscriber_id)
 
 
 @responder_required
 @require_POST
 def remove(request: HttpRequest, subscriber_id: str) -> HttpResponse:
-    subscriber = _subscriber(subscriber_id)
+    subscriber = _subscriber(request, subscriber_id)
     subscriptions.remove_subscriber(subscriber, by=actor(request))
     messages.success(request, f"Removed {subscriber}.")
     return redirect("manage_subscribers")
@@ -141,7 +135,7 @@ def remove(request: HttpRequest, subscriber_id: str) -> HttpResponse:
 @responder_required
 @require_POST
 def resend(request: HttpRequest, subscriber_id: str) -> HttpResponse:
-    subscriber = _subscriber(subscriber_id)
+    subscriber = _subscriber(request, subscriber_id)
     if subscriptions.resend_confirmation(subscriber, by=actor(request)):
         messages.success(request, f"Sent a new confirmation link to {subscriber}.")
     else:
@@ -152,7 +146,7 @@ def resend(request: HttpRequest, subscriber_id: str) -> HttpResponse:
 @responder_required
 @require_POST
 def reactivate(request: HttpRequest, subscriber_id: str) -> HttpResponse:
-    subscriber = _subscriber(subscriber_id)
+    subscriber = _subscriber(request, subscriber_id)
     subscriptions.reactivate(subscriber, by=actor(request))
     messages.success(request, f"{subscriber} is active again.")
     return redirect("manage_subscribers")
@@ -172,8 +166,11 @@ def delivery_summary(update_id: str) -> dict[str, int]:
 
 @responder_required
 def deliveries(request: HttpRequest, update_id: str) -> HttpResponse:
-    update = get_object_or_404(
-        IncidentUpdate.objects.select_related("incident__page"), pk=update_id
+    update = on_managed_page(
+        request,
+        IncidentUpdate.objects.select_related("incident__page"),
+        page_field="incident__page",
+        pk=update_id,
     )
     rows = (
         Delivery.objects.filter(update=update)
@@ -203,8 +200,11 @@ def deliveries(request: HttpRequest, update_id: str) -> HttpResponse:
 @responder_required
 @require_POST
 def retry(request: HttpRequest, update_id: str) -> HttpResponse:
-    update = get_object_or_404(
-        IncidentUpdate.objects.select_related("incident__page"), pk=update_id
+    update = on_managed_page(
+        request,
+        IncidentUpdate.objects.select_related("incident__page"),
+        page_field="incident__page",
+        pk=update_id,
     )
     count = notifications.retry_failed(update, by=actor(request))
     messages.success(request, f"Retrying {count} failed deliveries.")

@@ -42,9 +42,9 @@ def current_page(context: dict[str, Any]) -> Page | None:
     page = context.get("page")
     if isinstance(page, Page):
         return page
-    from candor.manage.common import default_page
+    from candor.manage.common import existing_managed_page
 
-    return default_page()
+    return existing_managed_page()
 
 
 @register.simple_tag

@@ -39,6 +39,7 @@ def _chrome(page: Page) -> dict[str, Any]:
         "logo_url": logo_path(page),
         "css_url": static_url("public/status.css"),
         "js_url": static_url("public/status.js"),
+        "subscriptions_css_url": static_url("public/subscriptions.css"),
     }
 
 

@@ -33,12 +33,13 @@ def _secure(environ: dict[str, Any]) -> bool:
 
 
 class AllowedHosts:
-    """Whether Django would accept a request's Host, as cheaply as a set lookup.
+    """Whether Django would accept a request's Host (ALLOWED_HOSTS), as cheaply as a set lookup.
 
-    The Host values seen to pass are remembered (a bounded set, since "*" or ".example.com" allow
-    endlessly many); a value not in it gets Django's own check, with Django's own reading of
-    ALLOWED_HOSTS, DEBUG and USE_X_FORWARDED_HOST. A Host that fails goes to Django, which
-    answers 400 as it does for every other URL.
+    `passed` holds the Host values already seen to pass (bounded, since "*" or ".example.com"
+    allow endlessly many); the fast path looks there first. Any other value gets `check()`:
+    Django's own split_domain_port/validate_host, with Django's own reading of ALLOWED_HOSTS,
+    DEBUG and USE_X_FORWARDED_HOST (while that is on, the Host header decides nothing, so nothing
+    is remembered). A Host that fails goes to Django, which answers 400 as for any other URL.
     """
 
     LIMIT = 1024
@@ -48,30 +49,27 @@ class AllowedHosts:
         setting_changed.connect(self._forget, weak=False)
 
     def _forget(self, **kwargs: Any) -> None:
-        self.passed = set()
+        self.passed.clear()
 
-    def __call__(self, environ: dict[str, Any]) -> bool:
-        host = None
-        if settings.USE_X_FORWARDED_HOST:
-            host = environ.get("HTTP_X_FORWARDED_HOST")
+    def check(self, environ: dict[str, Any]) -> bool:
+        forwarded = settings.USE_X_FORWARDED_HOST
+        host = environ.get("HTTP_X_FORWARDED_HOST") if forwarded else None
         if host is None:
             host = environ.get("HTTP_HOST")
         if host is None:
             return False  # HTTP/1.0 without a Host: Django works one out from SERVER_NAME
-        if host in self.passed:
-            return True
         allowed = settings.ALLOWED_HOSTS
         if settings.DEBUG and not allowed:
             allowed = [".localhost", "127.0.0.1", "[::1]"]
         domain, _ = split_domain_port(host)
         if not (domain and validate_host(domain, allowed)):
             return False
-        if len(self.passed) < self.LIMIT:
+        if not forwarded and len(self.passed) < self.LIMIT:
             self.passed.add(host)
         return True
 
 
-allowed_host = AllowedHosts()
+hosts = AllowedHosts()
 
 
 def wrap(django_app: WSGIApp) -> WSGIApp:
@@ -80,6 +78,7 @@ def wrap(django_app: WSGIApp) -> WSGIApp:
     hsts = [("Strict-Transport-Security", f"max-age={hsts_seconds}")] if hsts_seconds else []
     # The host signal, mapped once: a fork keeps the shared mapping.
     counter = host_signal().counter
+    known_hosts, check_host = hosts.passed, hosts.check
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if store.background_pid != os.getpid():
@@ -94,7 +93,11 @@ def wrap(django_app: WSGIApp) -> WSGIApp:
         if site is not None:
             path = environ.get("PATH_INFO", "")
             doc = site.docs.get(path) or site.pages.get(path)
-            if doc is not None and doc.status == 200 and allowed_host(environ):
+            if (
+                doc is not None
+                and doc.status == 200
+                and (environ.get("HTTP_HOST") in known_hosts or check_host(environ))
+            ):
                 secure = _secure(environ) if (redirect or hsts) else False
                 if not (redirect and not secure):
                     extra = hsts if secure else []

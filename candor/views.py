@@ -86,11 +86,18 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This setup link has been used or has expired.")
     form = FirstAdminForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = first_run.create_first_admin(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("/manage/")
+        from django.core.exceptions import ValidationError
+
+        try:
+            user = first_run.create_first_admin(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("/manage/")
     return render(request, "setup.html", {"form": form})

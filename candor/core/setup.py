@@ -43,6 +43,10 @@ def check_token(token: str) -> bool:
 
 @transaction.atomic
 def create_first_admin(*, username: str, email: str, password: str):  # type: ignore[no-untyped-def]
+    from candor.core.services.base import check_text
+
+    username = check_text("username", username, required=True, max_length=150)
+    email = check_text("email", email, required=True, max_length=254)
     user = get_user_model().objects.create_superuser(
         username=username, email=email, password=password
     )

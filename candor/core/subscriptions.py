@@ -30,7 +30,7 @@ from candor.core.models import (
     SubscriberState,
     SubscriptionThrottle,
 )
-from candor.core.services.base import Actor, audit, fail, now
+from candor.core.services.base import Actor, audit, check_safe, fail, now
 from candor.core.throttles import Throttled as Throttled  # raised by admit(), caught by views
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ def _check_email(field: str, value: str) -> str:
     value = (value or "").strip()
     if not value:
         raise fail(field, "Enter an email address.")
+    check_safe(field, value)
     try:
         EmailValidator()(value)
     except ValidationError:
@@ -95,7 +96,7 @@ def _check_endpoint(value: str, *, detail: bool = True) -> str:
     """`detail` says why a target is refused (what it resolves to): operators only."""
     from candor.core.transports.guard import TargetRefused, Unresolvable, check_host
 
-    value = (value or "").strip()
+    value = check_safe("endpoint", (value or "").strip())
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -69,13 +70,58 @@ def fail(field: str, message: str, code: str | None = None) -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
-def check_text(field: str, value: str, *, required: bool = False, max_length: int = 255) -> str:
+# What no public document may carry: XML 1.0 refuses C0 controls and lone surrogates, and calls
+# DEL, C1 controls and noncharacters "discouraged" (feed readers refuse them, the Atom feed of a
+# page named with U+FFFE was malformed); PostgreSQL cannot store NUL.
+_UNSAFE_RANGES = (
+    r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
+    + "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(1, 17))
+)
+UNSAFE = re.compile(f"[{_UNSAFE_RANGES}]")
+# In a single-line field (a name, a title, an address) a tab or line break is a paste artefact:
+# it becomes a space, as a browser's one-line input would make it.
+LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029]+")
+
+
+def _describe(char: str) -> str:
+    point = ord(char)
+    if 0xD800 <= point <= 0xDFFF:
+        return "a lone surrogate (invalid Unicode)"
+    if point <= 0x9F:
+        return "a control character"
+    return "a Unicode noncharacter"
+
+
+def check_safe(field: str, value: str, *, multiline: bool = False) -> str:
+    """Refuse text that would break a renderer (XML feeds, JSON, HTML, email): the one check
+    every text input goes through, whatever the surface. Tab, LF and CR stay in multi-line text
+    (bodies, descriptions) and become a space in single-line text."""
+    found = UNSAFE.search(value)
+    if found is not None:
+        char = found.group()
+        raise fail(
+            field,
+            f"This text contains {_describe(char)} (U+{ord(char):04X}, at character "
+            f"{found.start() + 1}), which cannot be published: remove it.",
+            code="unsafe_character",
+        )
+    return value if multiline else LINE_BREAKS.sub(" ", value)
+
+
+def check_text(
+    field: str,
+    value: str,
+    *,
+    required: bool = False,
+    max_length: int = 255,
+    multiline: bool = False,
+) -> str:
     value = (value or "").strip()
     if required and not value:
         raise fail(field, "This field is required.")
     if len(value) > max_length:
         raise fail(field, f"Keep it to {max_length} characters or fewer (it has {len(value)}).")
-    return value
+    return check_safe(field, value, multiline=multiline)
 
 
 def check_choice(field: str, value: str, choices: Any, label: str) -> str:

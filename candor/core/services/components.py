@@ -98,7 +98,7 @@ def create_component(
     start_date: date | None = None,
 ) -> Component:
     name = check_text("name", name, required=True)
-    description = check_text("description", description, max_length=2000)
+    description = check_text("description", description, max_length=2000, multiline=True)
     check_choice("status", status, ComponentStatus.values, "component status")
     _check_group(page, group)
     siblings = Component.objects.filter(page=page, group=group)
@@ -139,7 +139,9 @@ def update_component(
     if name is not None:
         changed["name"] = check_text("name", name, required=True)
     if description is not None:
-        changed["description"] = check_text("description", description, max_length=2000)
+        changed["description"] = check_text(
+            "description", description, max_length=2000, multiline=True
+        )
     if group is not ...:
         changed["group"] = _check_group(page, group)  # type: ignore[arg-type]
     if status is not None:
@@ -215,7 +217,7 @@ def create_group(
     components: Iterable[Component] = (),
 ) -> ComponentGroup:
     name = check_text("name", name, required=True)
-    description = check_text("description", description, max_length=2000)
+    description = check_text("description", description, max_length=2000, multiline=True)
     group = ComponentGroup.objects.create(
         page=page,
         name=name,
@@ -250,7 +252,7 @@ def update_group(
     if name is not None:
         group.name = check_text("name", name, required=True)
     if description is not None:
-        group.description = check_text("description", description, max_length=2000)
+        group.description = check_text("description", description, max_length=2000, multiline=True)
     group.save()
     if components is not None:
         Component.objects.filter(group=group).update(group=None)

@@ -151,7 +151,7 @@ def declare_incident(
     name = check_text("name", name, required=True)
     status = _check_status(status)
     check_choice("impact", impact, Impact.values, "impact")
-    message = check_text("message", message, max_length=MAX_MESSAGE)
+    message = check_text("message", message, max_length=MAX_MESSAGE, multiline=True)
     choice = _check_components(page, components)
     started_at = check_past("started_at", started_at)
     resolved_at = check_past("resolved_at", resolved_at)
@@ -277,7 +277,7 @@ def post_update(
     status = _check_status(status)
     if impact is not None:
         check_choice("impact", impact, Impact.values, "impact")
-    message = check_text("message", message, max_length=MAX_MESSAGE)
+    message = check_text("message", message, max_length=MAX_MESSAGE, multiline=True)
     display_at = check_past("display_at", display_at)
     incident = lock(incident)
     choice = _check_components(incident.page, components or ())
@@ -371,7 +371,7 @@ def edit_update(
     except IncidentUpdate.DoesNotExist:
         raise fail("incident_update", "This update no longer exists.") from None
     if body is not None:
-        update.body = check_text("body", body, max_length=MAX_MESSAGE)
+        update.body = check_text("body", body, max_length=MAX_MESSAGE, multiline=True)
     if display_at is not None:
         check_past("display_at", display_at)
         update.display_at = display_at

@@ -50,12 +50,14 @@ def save_postmortem(
         strict=True,
     ):
         if value is not None:
-            values[field] = check_text(field, value, max_length=MAX_MESSAGE)
+            values[field] = check_text(field, value, max_length=MAX_MESSAGE, multiline=True)
     entries: list[TimelineEntry] = []
     for at, description in timeline or ():
         if at is None:
             raise fail("timeline", "Every timeline entry needs a time.")
-        description = check_text("timeline", description, required=True, max_length=2000)
+        description = check_text(
+            "timeline", description, required=True, max_length=2000, multiline=True
+        )
         entries.append((at, description))
 
     at = now()

@@ -160,7 +160,10 @@ class Prepared:
 
         self.boundary = f"=_candor_{secrets.token_hex(12)}"
         encoded_subject = (
-            subject if subject.isascii() else Header(subject, "utf-8").encode(maxlinelen=76)
+            # Folded with CRLF: Header's default line end is a bare LF, which SMTP forbids.
+            subject
+            if subject.isascii()
+            else Header(subject, "utf-8").encode(maxlinelen=76, linesep="\r\n")
         )
         self.head = (
             f"From: {settings.DEFAULT_FROM_EMAIL}\r\n"
@@ -206,9 +209,15 @@ _PART = (
 )
 
 
+def _lf(text: str) -> str:
+    """Every line end as LF: CRLF, and a bare CR (which binascii would pass through, and some
+    relays read as a line end: the precondition for SMTP smuggling, RFC 5321 §2.3.8)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _qp(text: str) -> bytes:
-    """Quoted-printable in C (binascii), with the CRLF line ends SMTP wants."""
-    encoded = binascii.b2a_qp(text.replace("\r\n", "\n").encode(), istext=True)
+    """Quoted-printable in C (binascii), with the CRLF line ends SMTP wants and no other."""
+    encoded = binascii.b2a_qp(_lf(text).encode(), istext=True)
     return encoded.replace(b"\n", b"\r\n")
 
 
@@ -218,7 +227,7 @@ def _segments(text: str) -> list[bytes | str]:
     encoding the runs apart gives the same bytes as encoding the whole."""
     parts: list[bytes | str] = []
     run: list[str] = []
-    for line in text.replace("\r\n", "\n").splitlines(keepends=True):
+    for line in _lf(text).splitlines(keepends=True):
         if Composer._URL in line or Composer._MANAGE in line:
             if run:
                 parts.append(_qp("".join(run)))

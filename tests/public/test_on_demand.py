@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from candor.core import services
+from candor.core.models import Incident
 from candor.public import health
 from candor.public.models import RenderedDocument, RenderState
 from candor.public.render import feeds, render_page
@@ -86,3 +87,22 @@ def test_a_failing_document_leaves_the_others_current(
     assert health.render_failures() == []
     assert RenderState.objects.get(page=default_page).failures == {}
     assert b"Renamed once fixed" in client.get("/history.atom").content
+
+
+def test_a_control_character_stored_before_the_fix_freezes_nothing(
+    client, settings, default_page, incidents
+):
+    """Text refused by the services today may be in the database from before: the feeds fail
+    to render, everything else stays current, and /healthz says which documents fail."""
+    settings.CANDOR_HEALTH_WORKER_SECONDS = 0
+    render_page(default_page.pk)
+    Incident.objects.filter(pk=incidents[0].pk).update(name="ff\x0cname")
+    services.declare_incident(default_page, by=None, name="Email delayed", notify=False)
+    render_page(default_page.pk)
+
+    assert b"Email delayed" in client.get("/").content
+    assert b"Email delayed" in client.get("/api/v2/summary.json").content
+    assert b"Email delayed" not in client.get("/history.atom").content  # its last good bytes
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert "/history.atom" in health.content.decode()

@@ -47,6 +47,7 @@ THREADS = os.environ.get("BENCH_THREADS", "2")
 WRITES = int(os.environ.get("BENCH_WRITES", "210"))
 BIG_HISTORY = int(os.environ.get("BENCH_HISTORY", "10000"))
 COLD_PAGES = int(os.environ.get("BENCH_COLD_PAGES", "1500"))
+CHUNK = 30  # writes in a row on one page before the other page's turn
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> bytes:
@@ -96,6 +97,21 @@ def wrk(url: str, headers: list[str], duration: str = DURATION) -> dict[str, flo
         "p99": latency["99"],
         "errors": int(errors.group(1)) if errors else 0,
     }
+
+
+def start_host(env: dict[str, str], name: str, log, procs: list) -> str:
+    """Another `candor serve` (no delivery worker) with a data directory of its own."""
+    port = free_port()
+    process = subprocess.Popen(
+        [BIN / "candor", "serve", "--port", str(port), "--no-worker"],
+        env={**env, "CANDOR_DATA_DIR": str(Path(env["CANDOR_DATA_DIR"]).parent / name)},
+        stdout=log,
+        stderr=log,
+    )
+    procs.append(process)
+    base = f"http://127.0.0.1:{port}"
+    wait_up(base + "/", process)
+    return base
 
 
 def api_key(env: dict[str, str]) -> str:
@@ -153,6 +169,7 @@ def main() -> None:
         "CANDOR_API_RATE_LIMIT": "100000",
     }
     procs: list[subprocess.Popen] = []
+    drop_big = None
     try:
         subprocess.run([BIN / "candor", "migrate", "-v0"], env=env, check=True)
         populated = subprocess.run(
@@ -163,6 +180,21 @@ def main() -> None:
             text=True,
         )
         render = re.search(r"render_seconds=([\d.]+)", populated.stderr).group(1)
+        # The same page with a long history, in a database of its own, for the write figures.
+        (tmp / "big").mkdir()
+        big_url, drop_big = scratch_database(tmp / "big")
+        big_env = {**env, "DATABASE_URL": big_url, "CANDOR_DATA_DIR": str(tmp / "big-data")}
+        subprocess.run([BIN / "candor", "migrate", "-v0"], env=big_env, check=True)
+        subprocess.run(
+            [BIN / "python", HERE / "populate.py"], env=big_env, check=True, capture_output=True
+        )
+        grown = subprocess.run(
+            [BIN / "python", HERE / "history.py", str(BIG_HISTORY)],
+            env=big_env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         site = tmp / "site"
         subprocess.run([BIN / "candor", "export", site], env=env, check=True, capture_output=True)
 
@@ -213,33 +245,25 @@ def main() -> None:
                     results[(encoding, path, name)] = {
                         k: statistics.median(r[k] for r in got) for k in got[0]
                     }
-        # A second host: its own data directory (no shared host signal), the same database.
-        other_port = free_port()
-        other_env = {**env, "CANDOR_DATA_DIR": str(tmp / "other")}
-        other = subprocess.Popen(
-            [BIN / "candor", "serve", "--port", str(other_port), "--no-worker"],
-            env=other_env,
-            stdout=log,
-            stderr=log,
-        )
-        procs.append(other)
-        other_base = f"http://127.0.0.1:{other_port}"
-        wait_up(other_base + "/", other)
-        api = writes.Api(servers["candor"], api_key(env))
-        api.page = fetch_json(servers["candor"] + "/api/v2/summary.json")["page"]["id"]
-        at_200 = writes.run_writes(api, WRITES, other=other_base, name="Small history")
-        grown = subprocess.run(
-            [BIN / "python", HERE / "history.py", str(BIG_HISTORY)],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        at_big = writes.run_writes(api, WRITES, other=other_base, name="Large history")
-        ids = incident_ids(env, COLD_PAGES)
-        web = writes.web_processes(candor.pid)
+        # Each page also gets a second host: a server with a data directory of its own (no
+        # shared host signal) on the same database. The two pages take turns, 30 writes at a
+        # time, so that both see the same machine.
+        small = start_host(env, "small-other", log, procs)
+        big = start_host(big_env, "big-serve", log, procs)
+        big_serve = procs[-1]
+        big_other = start_host(big_env, "big-other", log, procs)
+        api_small = writes.Api(servers["candor"], api_key(env))
+        api_big = writes.Api(big, api_key(big_env))
+        for api in (api_small, api_big):
+            api.page = fetch_json(api.base + "/api/v2/summary.json")["page"]["id"]
+        at_200, at_big = writes.Figures(), writes.Figures()
+        for n in range(0, WRITES, CHUNK):
+            at_200.extend(writes.run_writes(api_small, CHUNK, other=small, name="Small", start=n))
+            at_big.extend(writes.run_writes(api_big, CHUNK, other=big_other, name="Large", start=n))
+        ids = incident_ids(big_env, COLD_PAGES)
+        web = writes.web_processes(big_serve.pid)
         memory_before = [writes.rss_mb(pid) for pid in web]
-        cold = cold_pages(servers["candor"], ids)
+        cold = cold_pages(big, ids)
         memory_after = [writes.rss_mb(pid) for pid in web]
     finally:
         for proc in reversed(procs):
@@ -249,6 +273,8 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         drop()
+        if drop_big is not None:
+            drop_big()
 
     lines = [
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -276,8 +302,9 @@ def main() -> None:
     lines += [
         "",
         f"Writes through the management API ({WRITES} at each size: create, post an update, "
-        "resolve, in turn), with a second `candor serve` (another data directory, the same "
-        f"database) as the other host; {grown}:",
+        "resolve, in turn), on two pages in two databases (200 incidents; the same plus old "
+        f"ones, {grown}) taking turns {CHUNK} writes at a time; each with a second "
+        "`candor serve` (another data directory, the same database) as the other host:",
         "",
         "| history | write returns | same host: reads not showing it right after | "
         "same host lag | other host: write returned to visible |",

@@ -52,6 +52,11 @@ class Figures:
     same_host_lag: list[float] = field(default_factory=list)
     other_host_lag: list[float] = field(default_factory=list)
 
+    def extend(self, other: Figures) -> None:
+        self.write += other.write
+        self.same_host_lag += other.same_host_lag
+        self.other_host_lag += other.other_host_lag
+
     @staticmethod
     def summary(values: list[float]) -> str:
         if not values:
@@ -79,11 +84,11 @@ def _lag(base: str, path: str, shows, started: float, *, zero_if_first: bool) ->
         time.sleep(0.002)
 
 
-def run_writes(api: Api, count: int, *, other: str | None, name: str) -> Figures:
+def run_writes(api: Api, count: int, *, other: str | None, name: str, start: int = 0) -> Figures:
     """`count` writes (create, update, resolve, in turn); after each, what each host shows."""
     figures = Figures()
     incident = ""
-    for n in range(count):
+    for n in range(start, start + count):
         step = n % 3
         started = time.perf_counter()
         if step == 0:

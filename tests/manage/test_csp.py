@@ -6,7 +6,8 @@ from django.test import Client
 from candor.core import services
 from candor.core import setup as first_run
 from candor.middleware import POLICY
-from candor.public.store import HTML_POLICY, store
+from candor.public.served import HTML_POLICY
+from candor.public.store import store
 
 STRICT = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -98,12 +98,6 @@ def fan_out_status_change(change: ComponentStatusChange) -> int:
     )
 
 
-def cancel_for_incident(incident: Incident) -> int:
-    return Delivery.objects.filter(update__incident=incident, state=DeliveryState.PENDING).update(
-        state=DeliveryState.CANCELLED
-    )
-
-
 @transaction.atomic
 def retry_failed(update: IncidentUpdate, *, by: Actor) -> int:
     """Give the update's failed deliveries to still-active subscribers a fresh schedule."""

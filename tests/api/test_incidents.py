@@ -257,6 +257,23 @@ def test_api_delete_returns_the_incident(page, api, make_component):
 
 
 def test_api_edits_an_incident_update(page, api):
+    start = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+    incident = services.declare_incident(
+        page, by=None, name="Down", message="Tpyo", started_at=start, display_at=start
+    )
+    update = incident.updates.get()
+    later = start + timedelta(minutes=5)
+    response = api.patch(
+        f"pages/{page.pk}/incidents/{incident.pk}/incident_updates/{update.pk}",
+        {"incident_update": {"body": "Typo", "display_at": later.isoformat()}},
+    )
+    update.refresh_from_db()
+    assert (response.status_code, response.json()["body"]) == (200, "Typo")
+    assert (update.body, update.display_at) == ("Typo", later)
+    assert Incident.objects.get().last_update_at == later
+
+
+def test_api_refuses_to_move_an_update_before_the_incident_started(page, api):
     incident = services.declare_incident(page, by=None, name="Down", message="Tpyo")
     update = incident.updates.get()
     earlier = (timezone.now() - timedelta(minutes=5)).replace(microsecond=0)
@@ -265,8 +282,9 @@ def test_api_edits_an_incident_update(page, api):
         {"incident_update": {"body": "Typo", "display_at": earlier.isoformat()}},
     )
     update.refresh_from_db()
-    assert (response.status_code, response.json()["body"]) == (200, "Typo")
-    assert (update.body, update.display_at) == ("Typo", earlier)
+    assert (response.status_code, list(response.json()["errors"])) == (422, ["display_at"])
+    assert (update.body, update.display_at) == ("Tpyo", incident.started_at)
+    assert not AuditEntry.objects.filter(action="incident_update.edit").exists()
 
 
 def test_api_incident_update_of_another_incident_is_a_404(page, api):

@@ -1,8 +1,14 @@
-"""Incidents and their timeline: declare, post updates, edit, delete."""
+"""Incidents and their timeline: declare, post updates, edit, delete.
+
+An incident's status and times are what its timeline says: `derive_state()` reads them off the
+entries, and `settle()` is the one function that writes them; every service that changes a
+timeline (here and in postmortems.py) writes its entries, calls `settle()`, then audits.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -17,7 +23,15 @@ from candor.core.enums import (
     Impact,
     IncidentStatus,
 )
-from candor.core.models import AffectedComponent, ApiKey, Component, Incident, IncidentUpdate, Page
+from candor.core.models import (
+    AffectedComponent,
+    ApiKey,
+    Component,
+    ComponentStatusChange,
+    Incident,
+    IncidentUpdate,
+    Page,
+)
 from candor.core.services.base import (
     Actor,
     actor_label,
@@ -71,6 +85,81 @@ def _apply_components(incident: Incident, choice: Mapping[Component, str | None]
             row.save(update_fields=["status", "manual"])
 
 
+def _set_impact(incident: Incident, impact: str | None) -> None:
+    """A new impact re-applies its mapping to the components not set by hand (DESIGN §2)."""
+    if impact is None or impact == incident.impact:
+        return
+    incident.impact = impact
+    incident.affected.filter(manual=False).update(status=IMPACT_COMPONENT_STATUS[impact])
+
+
+def _check_after_start(incident: Incident, display_at: datetime) -> None:
+    if display_at < incident.started_at:
+        raise fail("display_at", "An update cannot come before the incident started.")
+
+
+# --- The rule: an incident is what its timeline says ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentState:
+    status: str
+    monitoring_at: datetime | None
+    resolved_at: datetime | None
+    last_update_at: datetime
+    latest: IncidentUpdate
+
+
+def derive_state(entries: Sequence[IncidentUpdate]) -> IncidentState:
+    """An incident's status and times from its timeline, given oldest first by display time.
+
+    The status is the latest entry's (docs/decisions.md); `monitoring_at` is when it last went
+    into Monitoring; `resolved_at` is when the closing run of Resolved (and Postmortem) entries
+    began, None while the latest entry is open. Read off the whole timeline rather than moved
+    one post at a time, they stay right when an entry is backdated or its time is edited.
+    """
+    if not entries:
+        raise ValueError("An incident always has at least one timeline entry.")
+    status: str | None = None
+    monitoring_at: datetime | None = None
+    resolved_at: datetime | None = None
+    for entry in entries:
+        if entry.status == IncidentStatus.MONITORING and status != IncidentStatus.MONITORING:
+            monitoring_at = entry.display_at
+        if entry.status not in CLOSED_STATUSES:
+            resolved_at = None
+        elif status not in CLOSED_STATUSES:
+            resolved_at = entry.display_at
+        status = entry.status
+    latest = entries[-1]
+    return IncidentState(latest.status, monitoring_at, resolved_at, latest.display_at, latest)
+
+
+def settle(incident: Incident, *, at: datetime, cause: str, notify: bool) -> StatusChanges:
+    """Write what the timeline says onto the incident, then recompute the components it holds.
+
+    The only writer of an incident's status, monitoring_at, resolved_at and last_update_at;
+    every service that adds, moves or removes an entry calls it. An open status reopens a
+    retroactive incident as a live one, which from then on affects its components. Saves the
+    incident with whatever else the caller changed on it; component changes are logged at `at`.
+    """
+    state = derive_state(list(incident.updates.order_by("display_at", "created_at")))
+    incident.status = state.status
+    incident.monitoring_at = state.monitoring_at
+    incident.resolved_at = state.resolved_at
+    incident.last_update_at = state.last_update_at
+    if state.status in ACTIVE_STATUSES:
+        incident.backfilled = False
+    incident.save()
+    if incident.backfilled:
+        return {}  # a past incident never changes current statuses
+    component_ids = incident.affected.values_list("component_id", flat=True)
+    return recompute(component_ids, at=at, incident=incident, cause=cause, notify=notify)
+
+
+# --- Timeline entries ----------------------------------------------------------------------------
+
+
 def _snapshot(
     incident: Incident, changes: StatusChanges, *, before: Mapping[str, str] | None = None
 ) -> list[dict[str, str]] | None:
@@ -99,7 +188,7 @@ def _snapshot(
     return snapshot
 
 
-def _add_update(
+def add_entry(
     incident: Incident,
     *,
     by: Actor,
@@ -107,25 +196,58 @@ def _add_update(
     body: str,
     display_at: datetime,
     at: datetime,
-    snapshot: list[dict[str, str]] | None,
     notify: bool,
 ) -> IncidentUpdate:
-    update = IncidentUpdate.objects.create(
+    """Write one timeline entry; `announce()` completes it once the incident is settled."""
+    return IncidentUpdate.objects.create(
         incident=incident,
         status=status,
         body=body,
         impact=incident.impact,
         display_at=display_at,
-        affected_components=snapshot,
         deliver_notifications=notify,
         author=None if isinstance(by, ApiKey) else by,
         author_name=actor_label(by),
         created_at=at,
         updated_at=at,
     )
+
+
+def announce(entry: IncidentUpdate, snapshot: list[dict[str, str]] | None, *, notify: bool) -> None:
+    """Record what the entry did to its components, and tell the subscribers about it."""
+    if snapshot is not None:
+        entry.affected_components = snapshot
+        entry.save(update_fields=["affected_components"])
     if notify:
-        notifications.fan_out_update(update)
-    return update
+        notifications.fan_out_update(entry)
+
+
+# --- Services ------------------------------------------------------------------------------------
+
+
+def _declared_times(
+    retroactive: bool,
+    started_at: datetime | None,
+    resolved_at: datetime | None,
+    display_at: datetime | None,
+    at: datetime,
+) -> tuple[datetime, datetime]:
+    """When a new incident started, and the display time of its first entry."""
+    if retroactive:
+        if started_at is None:
+            raise fail("started_at", "A retroactive incident needs the time it started.")
+        resolved_at = resolved_at or at
+        if resolved_at < started_at:
+            raise fail("resolved_at", "The incident cannot be resolved before it started.")
+        # Its first entry is its resolution.
+        return started_at, resolved_at
+    if resolved_at is not None:
+        raise fail("resolved_at", "Only a resolved incident has a resolution time.")
+    display_at = display_at or started_at or at
+    started_at = started_at or display_at
+    if display_at < started_at:
+        raise fail("display_at", "The first update cannot come before the incident started.")
+    return started_at, display_at
 
 
 @transaction.atomic
@@ -158,68 +280,34 @@ def declare_incident(
     display_at = check_past("display_at", display_at)
     retroactive = status == IncidentStatus.RESOLVED
     at = now()
-    if retroactive:
-        if started_at is None:
-            raise fail("started_at", "A retroactive incident needs the time it started.")
-        resolved_at = resolved_at or at
-        if resolved_at < started_at:
-            raise fail("resolved_at", "The incident cannot be resolved before it started.")
-    else:
-        if resolved_at is not None:
-            raise fail("resolved_at", "Only a resolved incident has a resolution time.")
-        started_at = started_at or display_at
-        display_at = display_at or started_at or at
-        if started_at is not None and display_at < started_at:
-            raise fail("display_at", "The first update cannot come before the incident started.")
+    started_at, display_at = _declared_times(retroactive, started_at, resolved_at, display_at, at)
     if notify is None:
         notify = not retroactive
 
     incident = Incident.objects.create(
         page=page,
         name=name,
-        status=status,
         impact=impact,
-        started_at=started_at or at,
-        monitoring_at=at if status == IncidentStatus.MONITORING else None,
-        resolved_at=resolved_at,
+        started_at=started_at,
         backfilled=retroactive,
-        last_update_at=resolved_at or display_at or at,
+        # Until settle() reads them off the first entry.
+        status=status,
+        last_update_at=display_at,
         created_at=at,
         updated_at=at,
     )
     _apply_components(incident, choice)
-    if retroactive:
-        assert started_at is not None and resolved_at is not None
-        _record_retroactive_window(incident, started_at, resolved_at)
-        snapshot = _snapshot(incident, {})
-        if snapshot:
-            imposed = dict(incident.affected.values_list("component_id", "status"))
-            for row in snapshot:
-                row["old_status"] = imposed[row["code"]]
-        display_at = resolved_at
-    else:
-        before = dict(
-            Component.objects.filter(pk__in=[c.pk for c in choice]).values_list("pk", "status")
-        )
-        assert display_at is not None
-        changes = recompute(
-            [c.pk for c in choice],
-            at=display_at,
-            incident=incident,
-            cause="incident",
-            notify=notify,
-        )
-        snapshot = _snapshot(incident, changes, before=before)
-    _add_update(
-        incident,
-        by=by,
-        status=status,
-        body=message,
-        display_at=display_at,
-        at=at,
-        snapshot=snapshot,
-        notify=notify,
+    entry = add_entry(
+        incident, by=by, status=status, body=message, display_at=display_at, at=at, notify=notify
     )
+    changes = settle(incident, at=display_at, cause="incident", notify=notify)
+    if retroactive:
+        _record_retroactive_window(incident, started_at, display_at)
+        # The entry tells how the components came back: from what the incident imposed.
+        imposed = dict(incident.affected.values_list("component_id", "status"))
+        announce(entry, _snapshot(incident, changes, before=imposed), notify=notify)
+    else:
+        announce(entry, _snapshot(incident, changes), notify=notify)
     kind = "retroactive incident" if retroactive else "incident"
     audit(page, by, "incident.create", incident, f"Declared {kind} {name}", status=status)
     touch_page(page.pk)
@@ -228,8 +316,6 @@ def declare_incident(
 
 def _record_retroactive_window(incident: Incident, start: datetime, end: datetime) -> None:
     """Log the window a past incident covered, so history and uptime count it."""
-    from candor.core.models import ComponentStatusChange
-
     rows = []
     for affected in incident.affected.select_related("component"):
         if affected.status == ComponentStatus.OPERATIONAL:
@@ -284,60 +370,26 @@ def post_update(
     # Taken after the lock: of two concurrent updates, the one that commits last is the latest.
     at = now()
     display_at = display_at or at
-    if display_at < incident.started_at:
-        raise fail("display_at", "An update cannot come before the incident started.")
+    _check_after_start(incident, display_at)
 
-    if impact is not None and impact != incident.impact:
-        incident.impact = impact
-        for row in incident.affected.filter(manual=False):
-            row.status = IMPACT_COMPONENT_STATUS[impact]
-            row.save(update_fields=["status"])
+    _set_impact(incident, impact)
     _apply_components(incident, choice)
-
-    was_closed = incident.status in CLOSED_STATUSES
-    # The incident's status is that of its latest entry; a backdated entry does not change it.
-    if display_at >= incident.last_update_at:
-        incident.last_update_at = display_at
-        if status != incident.status:
-            if status == IncidentStatus.MONITORING:
-                incident.monitoring_at = display_at
-            incident.status = status
-        if status == IncidentStatus.RESOLVED:
-            incident.resolved_at = incident.resolved_at if was_closed else display_at
-        elif was_closed:
-            # Reopened: it is live again and affects components from now on.
-            incident.resolved_at = None
-            incident.backfilled = False
-    incident.updated_at = at
-    incident.save()
-
-    affected_ids = list(incident.affected.values_list("component_id", flat=True))
-    if incident.backfilled:
-        changes: StatusChanges = {}
-    else:
-        changes = recompute(
-            affected_ids, at=display_at, incident=incident, cause="incident update", notify=notify
-        )
-    update = _add_update(
-        incident,
-        by=by,
-        status=status,
-        body=message,
-        display_at=display_at,
-        at=at,
-        snapshot=_snapshot(incident, changes),
-        notify=notify,
+    entry = add_entry(
+        incident, by=by, status=status, body=message, display_at=display_at, at=at, notify=notify
     )
+    incident.updated_at = at
+    changes = settle(incident, at=display_at, cause="incident update", notify=notify)
+    announce(entry, _snapshot(incident, changes), notify=notify)
     audit(
         incident.page,
         by,
         "incident.update",
         incident,
         f"Posted {status} update to {incident.name}",
-        update=update.pk,
+        update=entry.pk,
     )
     touch_page(incident.page_id)
-    return update
+    return entry
 
 
 @transaction.atomic
@@ -364,23 +416,30 @@ def edit_update(
     body: str | None = None,
     display_at: datetime | None = None,
 ) -> IncidentUpdate:
-    """Correct a posted entry's message or display time; nobody is notified again."""
+    """Correct a posted entry's message or display time; nobody is notified again.
+
+    A new display time can make another entry the latest, and so change the incident's status.
+    """
+    if body is not None:
+        body = check_text("body", body, max_length=MAX_MESSAGE, multiline=True)
+    display_at = check_past("display_at", display_at)
     incident = lock(update.incident)
     try:
         update = IncidentUpdate.objects.select_for_update().get(pk=update.pk)
     except IncidentUpdate.DoesNotExist:
         raise fail("incident_update", "This update no longer exists.") from None
-    if body is not None:
-        update.body = check_text("body", body, max_length=MAX_MESSAGE, multiline=True)
     if display_at is not None:
-        check_past("display_at", display_at)
+        _check_after_start(incident, display_at)
+
+    at = now()
+    if body is not None:
+        update.body = body
+    if display_at is not None:
         update.display_at = display_at
-    update.updated_at = now()
+    update.updated_at = at
     update.save()
-    latest = incident.updates.order_by("-display_at", "-created_at").first()
-    if latest is not None and latest.display_at != incident.last_update_at:
-        incident.last_update_at = latest.display_at
-        incident.save(update_fields=["last_update_at"])
+    incident.updated_at = at
+    settle(incident, at=at, cause="incident update edited", notify=False)
     audit(incident.page, by, "incident_update.edit", update, f"Edited an update of {incident.name}")
     touch_page(incident.page_id)
     return update
@@ -388,13 +447,15 @@ def edit_update(
 
 @transaction.atomic
 def delete_incident(incident: Incident, *, by: Actor) -> None:
-    """Remove an incident, its timeline, postmortem and deliveries; recompute its components."""
+    """Remove an incident and recompute its components.
+
+    Its timeline, postmortem and deliveries go with it: the database cascades the delete.
+    """
     incident = lock(incident)
     page = incident.page
     component_ids = list(incident.affected.values_list("component_id", flat=True))
-    was_live = incident.status in ACTIVE_STATUSES and not incident.backfilled
+    was_live = incident.is_active  # settle() keeps every open incident live
     audit(page, by, "incident.delete", incident, f"Deleted incident {incident.name}")
-    notifications.cancel_for_incident(incident)
     incident.delete()
     if was_live:
         recompute(component_ids, at=now(), cause="incident deleted")

@@ -10,7 +10,7 @@ from django.db import transaction
 from candor.core.enums import CLOSED_STATUSES, IncidentStatus
 from candor.core.models import Incident, IncidentUpdate, Postmortem, PostmortemTimelineEntry
 from candor.core.services.base import Actor, audit, check_text, fail, now, touch_page
-from candor.core.services.incidents import MAX_MESSAGE, _add_update, lock
+from candor.core.services.incidents import MAX_MESSAGE, add_entry, announce, lock, settle
 
 TimelineEntry = tuple[datetime, str]
 
@@ -99,20 +99,18 @@ def publish_postmortem(incident: Incident, *, by: Actor, notify: bool = False) -
     postmortem.notified_subscribers = notify
     postmortem.updated_at = at
     postmortem.save()
-    incident.status = IncidentStatus.POSTMORTEM
-    incident.last_update_at = at
-    incident.updated_at = at
-    incident.save(update_fields=["status", "last_update_at", "updated_at"])
-    _add_update(
+    entry = add_entry(
         incident,
         by=by,
         status=IncidentStatus.POSTMORTEM,
         body=f"A postmortem has been published: {postmortem.title or incident.name}.",
         display_at=at,
         at=at,
-        snapshot=None,
         notify=notify,
     )
+    incident.updated_at = at
+    settle(incident, at=at, cause="postmortem published", notify=False)
+    announce(entry, None, notify=notify)
     audit(
         incident.page,
         by,
@@ -124,28 +122,25 @@ def publish_postmortem(incident: Incident, *, by: Actor, notify: bool = False) -
     return postmortem
 
 
-def _unpublish(incident: Incident, postmortem: Postmortem) -> None:
-    postmortem.published_at = None
-    postmortem.updated_at = now()
-    postmortem.save()
+def _withdraw(incident: Incident) -> None:
+    """Remove the entry publishing added: the incident is again what the rest of its timeline
+    says (Resolved, unless an entry posted since reopened it)."""
     incident.updates.filter(status=IncidentStatus.POSTMORTEM).delete()
-    latest = incident.updates.order_by("-display_at", "-created_at").first()
-    incident.status = latest.status if latest else IncidentStatus.RESOLVED
-    if incident.status == IncidentStatus.POSTMORTEM:  # pragma: no cover - deleted just above
-        incident.status = IncidentStatus.RESOLVED
-    incident.last_update_at = latest.display_at if latest else incident.started_at
     incident.updated_at = now()
-    incident.save(update_fields=["status", "last_update_at", "updated_at"])
+    settle(incident, at=incident.updated_at, cause="postmortem withdrawn", notify=False)
 
 
 @transaction.atomic
 def revert_postmortem(incident: Incident, *, by: Actor) -> Postmortem:
-    """Take the postmortem back to draft; the incident returns to Resolved."""
+    """Take the postmortem back to draft; the incident returns to Resolved (its timeline says)."""
     incident = lock(incident)
     postmortem = _postmortem(incident)
     if not postmortem.is_published:
         return postmortem
-    _unpublish(incident, postmortem)
+    postmortem.published_at = None
+    postmortem.updated_at = now()
+    postmortem.save(update_fields=["published_at", "updated_at"])
+    _withdraw(incident)
     audit(
         incident.page,
         by,
@@ -163,7 +158,7 @@ def delete_postmortem(incident: Incident, *, by: Actor) -> None:
     postmortem = _postmortem(incident)
     was_published = postmortem.is_published
     if was_published:
-        _unpublish(incident, postmortem)
+        _withdraw(incident)
     audit(
         incident.page, by, "postmortem.delete", postmortem, f"Deleted postmortem of {incident.name}"
     )

@@ -146,6 +146,43 @@ def test_every_effective_change_is_logged_with_its_cause(page, make_component):
     ]
 
 
+def test_each_effective_change_logs_one_row_whichever_service_causes_it(page, make_component):
+    help_desk = make_component("Help Desk", status=CS.DEGRADED_PERFORMANCE)
+    assert help_desk.status == CS.DEGRADED_PERFORMANCE
+    services.update_component(help_desk, by=None, status=CS.OPERATIONAL, name="Helpdesk")
+    services.update_component(help_desk, by=None, description="Tickets")  # no status change
+    incident = services.declare_incident(
+        page, by=None, name="Outage", impact=Impact.MAJOR, components=[help_desk]
+    )
+    services.post_update(incident, by=None, status="identified", impact=Impact.CRITICAL)
+    services.post_update(incident, by=None, status="monitoring")  # no status change
+    resolved = services.post_update(incident, by=None, status=IncidentStatus.RESOLVED)
+    services.save_postmortem(incident, by=None, title="Report")
+    services.publish_postmortem(incident, by=None)
+    services.revert_postmortem(incident, by=None)
+    services.edit_update(resolved, by=None, body="Fixed.")
+    other = services.declare_incident(
+        page, by=None, name="Again", impact=Impact.MINOR, components=[help_desk]
+    )
+    services.delete_incident(other, by=None)
+
+    log = list(
+        ComponentStatusChange.objects.filter(component=help_desk).values_list(
+            "old_status", "new_status", "cause"
+        )
+    )
+    assert log == [
+        (CS.OPERATIONAL, CS.DEGRADED_PERFORMANCE, "component created"),
+        (CS.DEGRADED_PERFORMANCE, CS.OPERATIONAL, "baseline"),
+        (CS.OPERATIONAL, CS.PARTIAL_OUTAGE, "incident"),
+        (CS.PARTIAL_OUTAGE, CS.MAJOR_OUTAGE, "incident update"),
+        (CS.MAJOR_OUTAGE, CS.OPERATIONAL, "incident update"),
+        (CS.OPERATIONAL, CS.DEGRADED_PERFORMANCE, "incident"),
+        (CS.DEGRADED_PERFORMANCE, CS.OPERATIONAL, "incident deleted"),
+    ]
+    assert status(help_desk) == log[-1][1]
+
+
 def test_update_snapshot_records_old_and_new_effective_status(page, make_component):
     help_desk = make_component("Help Desk")
     incident = services.declare_incident(

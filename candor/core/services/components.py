@@ -108,12 +108,14 @@ def create_component(
         name=name,
         description=description,
         baseline_status=status,
-        status=status,
         showcase=showcase,
         only_show_if_degraded=only_show_if_degraded,
         start_date=start_date,
         position=siblings.count() + 1,
     )
+    # Born operational; recompute() gives it its baseline, and logs that like any other change.
+    recompute([component.pk], at=now(), cause="component created", notify=False)
+    component.refresh_from_db(fields=["status", "updated_at"])
     audit(page, by, "component.create", component, f"Created component {name}")
     touch_page(page.pk)
     return component
@@ -159,7 +161,8 @@ def update_component(
         return component
     for field, value in changed.items():
         setattr(component, field, value)
-    component.save()
+    # Only what changed: the effective status is recompute()'s to write.
+    component.save(update_fields=[*changed, "updated_at"])
     if "baseline_status" in changed:
         recompute([component.pk], at=now(), cause="baseline")
         component.refresh_from_db()

@@ -85,8 +85,20 @@ POSTABLE_STATUSES: tuple[str, ...] = (
 
 
 class Indicator(models.TextChoices):
-    NONE = "none", "All Systems Operational"
+    """The overall page status (Statuspage's `status.indicator`)."""
+
+    NONE = "none", "None"
     MINOR = "minor", "Minor"
     MAJOR = "major", "Major"
     CRITICAL = "critical", "Critical"
     MAINTENANCE = "maintenance", "Maintenance"
+
+
+# Which indicator wins when two apply: maintenance is above none and below any outage.
+INDICATOR_RANK: dict[str, int] = {
+    Indicator.NONE: 0,
+    Indicator.MAINTENANCE: 1,
+    Indicator.MINOR: 2,
+    Indicator.MAJOR: 3,
+    Indicator.CRITICAL: 4,
+}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from candor.core.enums import SEVERITY, ComponentStatus, Impact, worst
+from candor.core.enums import INDICATOR_RANK, ComponentStatus, Impact, Indicator, worst
 from candor.core.models import (
     AffectedComponent,
     Component,
@@ -22,16 +22,19 @@ CS = ComponentStatus
 
 @dataclass(frozen=True)
 class Rollup:
-    indicator: str  # none | minor | major | critical | maintenance
+    indicator: Indicator
     description: str
 
 
-OPERATIONAL = Rollup("none", "All Systems Operational")
-_INDICATOR_RANK = {"none": 0, "maintenance": 1, "minor": 2, "major": 3, "critical": 4}
+OPERATIONAL = Rollup(Indicator.NONE, "All Systems Operational")
+MAINTENANCE = Rollup(Indicator.MAINTENANCE, "Service Under Maintenance")
+MINOR_OUTAGE = Rollup(Indicator.MINOR, "Minor Service Outage")
+PARTIAL_OUTAGE = Rollup(Indicator.MAJOR, "Partial System Outage")
+MAJOR_OUTAGE = Rollup(Indicator.CRITICAL, "Major System Outage")
 _IMPACT_ROLLUP: dict[str, Rollup] = {
-    Impact.MINOR: Rollup("minor", "Minor Service Outage"),
-    Impact.MAJOR: Rollup("major", "Partial System Outage"),
-    Impact.CRITICAL: Rollup("critical", "Major System Outage"),
+    Impact.MINOR: MINOR_OUTAGE,
+    Impact.MAJOR: PARTIAL_OUTAGE,
+    Impact.CRITICAL: MAJOR_OUTAGE,
 }
 
 
@@ -46,28 +49,19 @@ def rollup(statuses: Iterable[str], componentless_impacts: Iterable[str] = ()) -
         w = worst(*statuses)
         everywhere = all(s == w for s in statuses)
         if w == CS.MAJOR_OUTAGE:
-            result = (
-                Rollup("critical", "Major System Outage")
-                if everywhere
-                else Rollup("major", "Partial System Outage")
-            )
+            result = MAJOR_OUTAGE if everywhere else PARTIAL_OUTAGE
         elif w == CS.PARTIAL_OUTAGE:
-            result = (
-                Rollup("major", "Partial System Outage")
-                if everywhere
-                else Rollup("minor", "Minor Service Outage")
-            )
+            result = PARTIAL_OUTAGE if everywhere else MINOR_OUTAGE
         elif w == CS.DEGRADED_PERFORMANCE:
-            result = (
-                Rollup("minor", "Degraded System Service")
-                if everywhere
-                else Rollup("minor", "Partially Degraded Service")
+            result = Rollup(
+                Indicator.MINOR,
+                "Degraded System Service" if everywhere else "Partially Degraded Service",
             )
         elif w == CS.UNDER_MAINTENANCE:
-            result = Rollup("maintenance", "Service Under Maintenance")
+            result = MAINTENANCE
     for impact in componentless_impacts:
         raised = _IMPACT_ROLLUP.get(impact)
-        if raised and _INDICATOR_RANK[raised.indicator] > _INDICATOR_RANK[result.indicator]:
+        if raised and INDICATOR_RANK[raised.indicator] > INDICATOR_RANK[result.indicator]:
             result = raised
     return result
 
@@ -85,10 +79,6 @@ def page_rollup(page: Page) -> Rollup:
 def group_status(components: Iterable[Component]) -> str:
     """A group shows the worst status of its components."""
     return worst(*(c.status for c in components))
-
-
-def severity(status: str) -> int:
-    return SEVERITY[status]
 
 
 def components_by_group(page: Page) -> list[tuple[ComponentGroup | None, list[Component]]]:

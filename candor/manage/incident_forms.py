@@ -109,11 +109,6 @@ class IncidentCreateForm(ComponentChoiceForm):
         super().__init__(*args, **kwargs)
         self.add_component_fields(page, {})
 
-    @property
-    def is_retroactive(self) -> bool:
-        value = self["status"].value()
-        return value == IncidentStatus.RESOLVED
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("status") == IncidentStatus.RESOLVED and not data.get("started_at"):

@@ -4,7 +4,7 @@ import pytest
 
 from candor.core import services
 from candor.core.enums import ComponentStatus as CS
-from candor.core.enums import Impact
+from candor.core.enums import Impact, Indicator
 from candor.core.queries import Rollup, page_rollup, rollup
 
 OP, DEG, PART, MAJ, MAINT = (
@@ -38,6 +38,8 @@ OP, DEG, PART, MAJ, MAINT = (
 )
 def test_rollup_follows_statuspage_table(statuses, expected):
     assert rollup(statuses) == Rollup(*expected)
+    # One spelling of the indicators: the enum's.
+    assert type(rollup(statuses).indicator) is Indicator
 
 
 @pytest.mark.parametrize(

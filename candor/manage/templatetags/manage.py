@@ -8,13 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from candor.core.enums import (
-    IMPACT_HELP,
-    INCIDENT_STATUS_HELP,
-    ComponentStatus,
-    Impact,
-    IncidentStatus,
-)
+from candor.core.enums import ComponentStatus, Impact, IncidentStatus
 from candor.core.models import Page
 
 register = template.Library()
@@ -59,16 +53,6 @@ def status_badge(status: str) -> SafeString:
 def impact_badge(impact: str) -> SafeString:
     label = dict(Impact.choices).get(impact, impact)
     return format_html('<span class="badge impact-{}">{} impact</span>', impact, label)
-
-
-@register.filter
-def impact_help(impact: str) -> str:
-    return IMPACT_HELP.get(impact, "")
-
-
-@register.filter
-def status_help(status: str) -> str:
-    return INCIDENT_STATUS_HELP.get(status, "")
 
 
 @register.filter

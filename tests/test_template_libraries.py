@@ -1,0 +1,41 @@
+"""Candor's template libraries register only what some template uses."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.template import engines
+
+TEMPLATE_ROOT = Path(settings.TEMPLATES[0]["DIRS"][0])
+
+
+def candor_libraries():
+    libraries = engines["django"].engine.template_libraries  # type: ignore[attr-defined]
+    return {
+        name: library
+        for name, library in libraries.items()
+        if any(f.__module__.startswith("candor.") for f in library.filters.values())
+        or any(t.__module__.startswith("candor.") for t in library.tags.values())
+    }
+
+
+def template_sources() -> str:
+    return "\n".join(p.read_text() for p in TEMPLATE_ROOT.rglob("*") if p.is_file())
+
+
+def test_every_filter_and_tag_of_candor_libraries_is_used_by_a_template():
+    sources = template_sources()
+    libraries = candor_libraries()
+    unused = [
+        f"{name}: filter {f}"
+        for name, library in libraries.items()
+        for f in library.filters
+        if not re.search(rf"\|\s*{re.escape(f)}\b", sources)
+    ] + [
+        f"{name}: tag {t}"
+        for name, library in libraries.items()
+        for t in library.tags
+        if not re.search(rf"{{%\s*{re.escape(t)}\b", sources)
+    ]
+    assert sorted(libraries) == ["candor_markdown", "manage", "public"]
+    assert unused == []

@@ -132,67 +132,83 @@ def _render(request: HttpRequest, incident: Incident, form: Any, formset: Any) -
     )
 
 
+def _rearranged(entries: list[dict], action: str, move: str) -> list[dict]:
+    """The timeline with a blank entry added, or entry `i` moved one step (`move` is "i:up")."""
+    if action == "add_entry":
+        return [*entries, {"at": None, "description": ""}]
+    index, _, direction = move.partition(":")
+    i = int(index) if index.isdigit() else -1
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= i < len(entries) and 0 <= j < len(entries):
+        entries[i], entries[j] = entries[j], entries[i]
+    return entries
+
+
+def _revert(request: HttpRequest, incident: Incident) -> HttpResponse:
+    try:
+        services.revert_postmortem(incident, by=actor(request))
+    except ValidationError:
+        messages.error(request, "This incident has no postmortem to revert.")
+        return redirect("manage_postmortem", incident.pk)
+    messages.success(request, "Postmortem reverted to draft; it is no longer public.")
+    return redirect("manage_postmortem", incident.pk)
+
+
+def _save(
+    request: HttpRequest, incident: Incident, form: Any, formset: Any, *, publish: bool
+) -> HttpResponse:
+    """Save the draft and, when asked, publish it: both or neither."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            services.save_postmortem(
+                incident,
+                by=actor(request),
+                title=data["title"],
+                summary=data["summary"],
+                impact_description=data["impact_description"],
+                root_cause=data["root_cause"],
+                corrective_actions=data["corrective_actions"],
+                timeline=[(e["at"], e["description"]) for e in _entries(formset)],
+            )
+            if publish:
+                services.publish_postmortem(incident, by=actor(request), notify=data["notify"])
+    except ValidationError as error:
+        add_service_errors(form, error, {"postmortem": "__all__", "incident": "__all__"})
+        return _render(request, incident, form, formset)
+    if publish:
+        messages.success(request, "Postmortem published: it is now on the public page.")
+        return redirect("manage_incident", incident.pk)
+    messages.success(request, "Postmortem saved as draft.")
+    return redirect("manage_postmortem", incident.pk)
+
+
+def _post(request: HttpRequest, incident: Incident) -> HttpResponse:
+    """One form, several buttons: revert, add or move a timeline entry, preview, save, publish."""
+    action = request.POST.get("action", "save")
+    if action == "revert":
+        return _revert(request, incident)
+    form = PostmortemForm(request.POST)
+    formset = TimelineFormSet(request.POST, prefix="timeline")
+    if not (form.is_valid() and formset.is_valid()):
+        return _render(request, incident, form, formset)
+    move = request.POST.get("move", "")
+    if action == "add_entry" or move:
+        entries = _rearranged(_entries(formset), action, move)
+        return _render(request, incident, form, _unbound(entries))
+    if action == "preview":
+        return _render(request, incident, form, formset)
+    return _save(request, incident, form, formset, publish=action == "publish")
+
+
 @responder_required
 def edit(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = on_managed_page(request, Incident.objects.select_related("page"), pk=incident_id)
     if incident.is_active:
         messages.error(request, "A postmortem can be added only to a resolved incident.")
         return redirect("manage_incident", incident.pk)
-    postmortem = getattr(incident, "postmortem", None)
     with timezone.override(incident.page.tz):
-        if request.method != "POST":
-            fields, entries = _initial(incident, postmortem)
-            return _render(request, incident, PostmortemForm(initial=fields), _unbound(entries))
-
-        action = request.POST.get("action", "save")
-        if action == "revert":
-            try:
-                services.revert_postmortem(incident, by=actor(request))
-            except ValidationError:
-                messages.error(request, "This incident has no postmortem to revert.")
-                return redirect("manage_postmortem", incident.pk)
-            messages.success(request, "Postmortem reverted to draft; it is no longer public.")
-            return redirect("manage_postmortem", incident.pk)
-
-        form = PostmortemForm(request.POST)
-        formset = TimelineFormSet(request.POST, prefix="timeline")
-        valid = form.is_valid() and formset.is_valid()
-        move = request.POST.get("move", "")
-        if valid and (action == "add_entry" or move):
-            entries = _entries(formset)
-            if action == "add_entry":
-                entries.append({"at": None, "description": ""})
-            else:
-                index, _, direction = move.partition(":")
-                i = int(index) if index.isdigit() else -1
-                j = i - 1 if direction == "up" else i + 1
-                if 0 <= i < len(entries) and 0 <= j < len(entries):
-                    entries[i], entries[j] = entries[j], entries[i]
-            return _render(request, incident, form, _unbound(entries))
-        if not valid or action == "preview":
-            return _render(request, incident, form, formset)
-
-        data = form.cleaned_data
-        entries = _entries(formset)
-        try:
-            with transaction.atomic():
-                services.save_postmortem(
-                    incident,
-                    by=actor(request),
-                    title=data["title"],
-                    summary=data["summary"],
-                    impact_description=data["impact_description"],
-                    root_cause=data["root_cause"],
-                    corrective_actions=data["corrective_actions"],
-                    timeline=[(e["at"], e["description"]) for e in entries],
-                )
-                if action == "publish":
-                    services.publish_postmortem(incident, by=actor(request), notify=data["notify"])
-        except ValidationError as error:
-            add_service_errors(form, error, {"postmortem": "__all__", "incident": "__all__"})
-            return _render(request, incident, form, formset)
-    if action == "publish":
-        messages.success(request, "Postmortem published: it is now on the public page.")
-        return redirect("manage_incident", incident.pk)
-    messages.success(request, "Postmortem saved as draft.")
-    return redirect("manage_postmortem", incident.pk)
+        if request.method == "POST":
+            return _post(request, incident)
+        fields, entries = _initial(incident, getattr(incident, "postmortem", None))
+        return _render(request, incident, PostmortemForm(initial=fields), _unbound(entries))

@@ -143,7 +143,8 @@ def settle(incident: Incident, *, at: datetime, cause: str, notify: bool) -> Sta
     retroactive incident as a live one, which from then on affects its components. Saves the
     incident with whatever else the caller changed on it; component changes are logged at `at`.
     """
-    state = derive_state(list(incident.updates.order_by("display_at", "created_at")))
+    timeline = incident.updates.order_by("display_at", "created_at")
+    state = derive_state(list(timeline.only("status", "display_at", "created_at")))
     incident.status = state.status
     incident.monitoring_at = state.monitoring_at
     incident.resolved_at = state.resolved_at

@@ -139,7 +139,7 @@ class Supervisor(threading.Thread):
             else:
                 if process is None:
                     return
-                outcome = f"(pid {process.pid}) {_describe_exit(process.wait())}"
+                outcome = f"(pid {process.pid}) {_describe_exit(self._wait(process))}"
             if self.stopping.is_set():
                 return
             if time.monotonic() - began >= HEALTHY_AFTER:
@@ -149,6 +149,14 @@ class Supervisor(threading.Thread):
             if self.stopping.wait(delay):
                 return
             delay = min(delay * 2, self.max_delay)
+
+    def _wait(self, process: subprocess.Popen[bytes]) -> int:
+        # Polled rather than a blocking wait(): once granian runs, it may reap children itself
+        # (a blocking waitpid would then wait for every child, the web processes included).
+        while (code := process.poll()) is None:
+            if self.stopping.wait(0.5):
+                return process.wait()
+        return code
 
     def stop(self) -> None:
         """No more restarts; the running worker finishes what it is sending (stop_worker)."""

@@ -3,9 +3,6 @@ transaction. Sending them is the worker's job."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
@@ -115,72 +112,3 @@ def retry_failed(update: IncidentUpdate, *, by: Actor) -> int:
             f"Retried {count} failed deliveries of an update to {update.incident.name}",
         )
     return count
-
-
-# --- Reminders to the team --------------------------------------------------------------------
-
-
-def send_reminders() -> int:
-    """Each active incident silent for its page's stale_after_minutes: one email to every
-    Responder and Administrator, repeated at most once per that interval while it stays silent."""
-    from django.contrib.auth import get_user_model
-
-    from candor.core.transports.email import send_email
-
-    at = now()
-    sent = 0
-    incidents = Incident.objects.active().filter(backfilled=False).select_related("page")
-    for incident in incidents:
-        quiet = timedelta(minutes=incident.page.stale_after_minutes)
-        if incident.last_update_at > at - quiet:
-            continue
-        if incident.reminded_at is not None and incident.reminded_at > at - quiet:
-            continue
-        # A conditional update claims the reminder: of several workers, only one sends it.
-        claimed = Incident.objects.filter(pk=incident.pk, reminded_at=incident.reminded_at).update(
-            reminded_at=at
-        )
-        if not claimed:
-            continue
-        staff = get_user_model().objects.filter(is_active=True).exclude(email="")
-        for user in staff:
-            send_email(
-                "reminder",
-                user.email,
-                {
-                    "incident": incident,
-                    "page": incident.page,
-                    "minutes": int((at - incident.last_update_at).total_seconds() // 60),
-                    "incident_url": f"{settings.BASE_URL}/manage/incidents/{incident.pk}/",
-                },
-            )
-            sent += 1
-    return sent
-
-
-# --- Retention --------------------------------------------------------------------------------
-
-RETENTION = timedelta(days=90)
-
-
-def prune() -> dict[str, int]:
-    """Deliveries older than 90 days; quarantined and lapsed subscribers after 90 days."""
-    from candor.core.subscriptions import expire_unconfirmed
-
-    cutoff = now() - RETENTION
-    _, deliveries = (
-        Delivery.objects.filter(created_at__lt=cutoff).exclude(state=DeliveryState.PENDING).delete()
-    )
-    _, quarantined = Subscriber.objects.filter(
-        state__in=[SubscriberState.QUARANTINED], quarantined_at__lt=cutoff
-    ).delete()
-    _, gone = Subscriber.objects.filter(
-        state__in=[SubscriberState.UNSUBSCRIBED, SubscriberState.DISABLED],
-        unsubscribed_at__lt=cutoff,
-    ).delete()
-    return {
-        "deliveries": deliveries.get("core.Delivery", 0),
-        "quarantined subscribers": quarantined.get("core.Subscriber", 0),
-        "unsubscribed subscribers": gone.get("core.Subscriber", 0),
-        "unconfirmed subscribers": expire_unconfirmed(),
-    }

@@ -177,15 +177,13 @@ def incident_json(incident: Incident, page: Page, *, manage: bool = False) -> JS
 
 
 def _manage_incident_fields(incident: Incident, tz: tzinfo) -> JSON:
-    from candor.core.services.postmortems import render_markdown
-
     postmortem: Postmortem | None = getattr(incident, "postmortem", None)
     return {
         "impact_override": incident.impact,
         "metadata": {},
         "backfilled": incident.backfilled,
         "postmortem_body": (
-            render_markdown(postmortem) if postmortem and postmortem.is_published else None
+            postmortem.markdown() if postmortem and postmortem.is_published else None
         ),
         "postmortem_body_last_updated_at": iso(postmortem.updated_at, tz) if postmortem else None,
         "postmortem_ignored": False,
@@ -211,10 +209,8 @@ def postmortem_json(postmortem: Postmortem, page: Page) -> JSON:
     `body` is the Markdown of every section once published; `body_draft` is the same document
     while it is a draft (a draft sent only as `body_draft` reads back exactly as written).
     """
-    from candor.core.services.postmortems import render_markdown
-
     tz = page.tz
-    markdown = render_markdown(postmortem)
+    markdown = postmortem.markdown()
     updated = iso(postmortem.updated_at, tz)
     return {
         "preview_key": None,

@@ -1,7 +1,6 @@
 """Subscribers: subscribe, confirm, manage, unsubscribe, quarantine, reactivate.
 
-The only writer of Subscriber rows. Links in emails carry signed tokens (django.core.signing),
-so that confirming, managing and unsubscribing work without a session or a cookie.
+The only writer of Subscriber rows. The links in their emails are signed (core/links.py).
 """
 
 from __future__ import annotations
@@ -13,13 +12,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
-from candor.core import throttles
+from candor.core import links, throttles
+from candor.core.links import CONFIRM_MAX_AGE
 from candor.core.models import (
     Component,
     Delivery,
@@ -31,48 +29,28 @@ from candor.core.models import (
     SubscriptionThrottle,
 )
 from candor.core.services.base import Actor, audit, check_safe, fail, now
-from candor.core.throttles import Throttled as Throttled  # raised by admit(), caught by views
+from candor.core.throttles import Throttled as Throttled
+from candor.core.transports.email import send_email
+from candor.core.transports.guard import (  # raised by admit(), caught by views
+    TargetRefused,
+    Unresolvable,
+    check_host,
+)
 
 logger = logging.getLogger(__name__)
 
-CONFIRM_MAX_AGE = timedelta(days=7)
 PER_ADDRESS_PER_HOUR = 10
 PER_IP_PER_HOUR = 20
-_MANAGE_SALT = "candor.subscriber.manage"
-_CONFIRM_SALT = "candor.subscriber.confirm"
 # All an anonymous visitor learns about a refused target: never what a name resolves to.
 PUBLIC_TARGET_REFUSAL = "This address cannot receive webhooks: give a public http(s) URL."
-
-# --- Signed links -------------------------------------------------------------------------
-
-
-def manage_token(subscriber: Subscriber) -> str:
-    return signing.Signer(salt=_MANAGE_SALT).sign(subscriber.pk)
-
-
-def confirm_token(subscriber: Subscriber) -> str:
-    return signing.TimestampSigner(salt=_CONFIRM_SALT).sign(subscriber.pk)
 
 
 def from_manage_token(token: str) -> Subscriber | None:
     """The subscriber a manage/unsubscribe link is for; None for a tampered or stale link."""
-    try:
-        pk = signing.Signer(salt=_MANAGE_SALT).unsign(token)
-    except signing.BadSignature:
+    pk = links.managed_id(token)
+    if pk is None:
         return None
     return Subscriber.objects.filter(pk=pk).select_related("page").first()
-
-
-def manage_url(subscriber: Subscriber) -> str:
-    return f"{settings.BASE_URL}/subscribe/manage/{manage_token(subscriber)}/"
-
-
-def unsubscribe_url(subscriber: Subscriber) -> str:
-    return f"{settings.BASE_URL}/subscribe/unsubscribe/{manage_token(subscriber)}/"
-
-
-def confirm_url(subscriber: Subscriber) -> str:
-    return f"{settings.BASE_URL}/subscribe/confirm/{confirm_token(subscriber)}/"
 
 
 # --- Checks -------------------------------------------------------------------------------
@@ -94,8 +72,6 @@ def _check_email(field: str, value: str) -> str:
 
 def _check_endpoint(value: str, *, detail: bool = True) -> str:
     """`detail` says why a target is refused (what it resolves to): operators only."""
-    from candor.core.transports.guard import TargetRefused, Unresolvable, check_host
-
     value = check_safe("endpoint", (value or "").strip())
     try:
         URLValidator(schemes=["http", "https"])(value)
@@ -192,15 +168,14 @@ def subscribe_email(page: Page, *, email: str, components: Iterable[Component] =
 
 
 def _mail_subscriber(template: str, subscriber: Subscriber, **extra: object) -> None:
-    from candor.core.transports.email import send_email
-
+    unsubscribe, manage = links.manage_urls(subscriber.pk)
     ctx = {
         **extra,
         "page": subscriber.page,
         "subscriber": subscriber,
-        "confirm_url": confirm_url(subscriber),
-        "manage_url": manage_url(subscriber),
-        "unsubscribe_url": unsubscribe_url(subscriber),
+        "confirm_url": links.confirm_url(subscriber.pk),
+        "manage_url": manage,
+        "unsubscribe_url": unsubscribe,
     }
     # Every mail carries the manage link and RFC 8058's one-click headers.
     headers = {
@@ -216,9 +191,8 @@ def _mail_subscriber(template: str, subscriber: Subscriber, **extra: object) -> 
 
 def confirm(token: str) -> Subscriber | None:
     """Activate the subscription a confirmation link is for; None if the link is bad or old."""
-    try:
-        pk = signing.TimestampSigner(salt=_CONFIRM_SALT).unsign(token, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
+    pk = links.confirmed_id(token)
+    if pk is None:
         return None
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().filter(pk=pk).first()

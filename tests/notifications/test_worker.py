@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from candor.core import notifications, services
+from candor.core import housekeeping, notifications, services
 from candor.core.models import Delivery, DeliveryState, Incident, Subscriber
 from candor.core.services.base import now
 from candor.core.worker import Worker, claim, next_delay
@@ -81,10 +81,10 @@ def test_reminders_go_to_the_team_once_per_silence(page, smtp, admin, django_use
     incident = services.declare_incident(page, by=None, name="Outage")
     Incident.objects.filter(pk=incident.pk).update(last_update_at=now() - timedelta(minutes=31))
 
-    first = notifications.send_reminders()
-    second = notifications.send_reminders()
+    first = housekeeping.send_reminders()
+    second = housekeeping.send_reminders()
     Incident.objects.filter(pk=incident.pk).update(reminded_at=now() - timedelta(minutes=31))
-    third = notifications.send_reminders()
+    third = housekeeping.send_reminders()
 
     assert (first, second, third) == (2, 0, 2)
     assert [m["Subject"] for m in smtp.handler.to("resp@example.com")] == [
@@ -97,7 +97,7 @@ def test_reminders_respect_the_page_setting(page, smtp, admin):
     incident = services.declare_incident(page, by=None, name="Outage")
     Incident.objects.filter(pk=incident.pk).update(last_update_at=now() - timedelta(minutes=45))
 
-    assert notifications.send_reminders() == 0
+    assert housekeeping.send_reminders() == 0
 
 
 def test_prune_removes_old_deliveries_and_quarantined_subscribers(page, subscribe, fast, smtp):

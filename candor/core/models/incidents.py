@@ -87,6 +87,15 @@ class IncidentUpdate(models.Model):
 
 
 class Postmortem(models.Model):
+    # The structured sections, in the order a postmortem reads (the title aside).
+    SECTIONS = ("summary", "impact_description", "root_cause", "corrective_actions")
+    HEADINGS = {
+        "summary": "Summary",
+        "impact_description": "Impact",
+        "root_cause": "Root cause",
+        "corrective_actions": "Corrective actions",
+    }
+
     incident = models.OneToOneField(Incident, models.CASCADE, related_name="postmortem")
     title = models.CharField(max_length=255, blank=True)
     summary = models.TextField(blank=True)
@@ -103,6 +112,22 @@ class Postmortem(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    def markdown(self) -> str:
+        """All sections as one Markdown document (Statuspage's postmortem `body`)."""
+        if self.body_draft and not any(getattr(self, f) for f in self.SECTIONS):
+            return self.body_draft
+        parts = [f"# {self.title}"] if self.title else []
+        for field, heading in self.HEADINGS.items():
+            if text := getattr(self, field):
+                parts.append(f"## {heading}\n\n{text}")
+        entries = list(self.timeline.all())
+        if entries:
+            lines = "\n".join(f"- **{e.at:%Y-%m-%d %H:%M} UTC**: {e.description}" for e in entries)
+            parts.append(f"## Timeline\n\n{lines}")
+        if self.body_draft:
+            parts.append(self.body_draft)
+        return "\n\n".join(parts)
 
 
 class PostmortemTimelineEntry(models.Model):

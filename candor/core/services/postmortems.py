@@ -14,7 +14,7 @@ from candor.core.services.incidents import MAX_MESSAGE, add_entry, announce, loc
 
 TimelineEntry = tuple[datetime, str]
 
-SECTIONS = ("summary", "impact_description", "root_cause", "corrective_actions")
+SECTIONS = Postmortem.SECTIONS
 
 
 def _postmortem(incident: Incident) -> Postmortem:
@@ -165,29 +165,6 @@ def delete_postmortem(incident: Incident, *, by: Actor) -> None:
     postmortem.delete()
     if was_published:
         touch_page(incident.page_id)
-
-
-def render_markdown(postmortem: Postmortem) -> str:
-    """All sections as one Markdown document (Statuspage's postmortem `body`)."""
-    if postmortem.body_draft and not any(getattr(postmortem, f) for f in SECTIONS):
-        return postmortem.body_draft
-    parts = [f"# {postmortem.title}"] if postmortem.title else []
-    headings = {
-        "summary": "Summary",
-        "impact_description": "Impact",
-        "root_cause": "Root cause",
-        "corrective_actions": "Corrective actions",
-    }
-    for field, heading in headings.items():
-        if text := getattr(postmortem, field):
-            parts.append(f"## {heading}\n\n{text}")
-    entries = list(postmortem.timeline.all())
-    if entries:
-        lines = "\n".join(f"- **{e.at:%Y-%m-%d %H:%M} UTC**: {e.description}" for e in entries)
-        parts.append(f"## Timeline\n\n{lines}")
-    if postmortem.body_draft:
-        parts.append(postmortem.body_draft)
-    return "\n\n".join(parts)
 
 
 def timeline_from_updates(incident: Incident) -> list[TimelineEntry]:

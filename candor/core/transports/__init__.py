@@ -8,56 +8,19 @@ about the subscriber itself (quarantine it, or disable it for good).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from candor.core.models import SubscriberMode
+from candor.core.transports.base import Outcome as Outcome
+from candor.core.transports.base import Transport as Transport
+from candor.core.transports.base import TransportError as TransportError
+from candor.core.transports.email import EmailTransport
+from candor.core.transports.webhook import WebhookTransport
 
-from candor.core.models import Delivery
-
-
-class TransportError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False, subscriber: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        # "" (nothing), "quarantine" (a mailbox refused us), "disable" (a webhook said 410 Gone)
-        self.subscriber = subscriber
-
-
-@dataclass
-class Outcome:
-    delivery: Delivery
-    error: TransportError | None = None
-    duration_ms: int = 0
-    # Not attempted (the subscriber was just disabled or quarantined): no attempt is recorded.
-    skipped: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and not self.skipped
-
-
-class Transport:
-    """One per worker thread: it may keep a connection open between batches."""
-
-    def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release any connection kept open between batches."""
-
-
-class Stopwatch:
-    def __init__(self) -> None:
-        self.start = time.monotonic()
-
-    @property
-    def ms(self) -> int:
-        return int((time.monotonic() - self.start) * 1000)
+# One transport per delivery channel (a subscriber's mode).
+TRANSPORTS: dict[str, type[Transport]] = {
+    SubscriberMode.EMAIL: EmailTransport,
+    SubscriberMode.WEBHOOK: WebhookTransport,
+}
 
 
 def transport_for(mode: str) -> Transport:
-    from candor.core.transports.email import EmailTransport
-    from candor.core.transports.webhook import WebhookTransport
-
-    return WebhookTransport() if mode == "webhook" else EmailTransport()
+    return TRANSPORTS[mode]()

@@ -18,8 +18,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
+from candor.core import links
+from candor.core.enums import ComponentStatus
+from candor.core.markdown import render_markdown
 from candor.core.models import Delivery, IncidentUpdate
-from candor.core.transports import Outcome, Stopwatch, Transport, TransportError
+from candor.core.serializers import public_url
+from candor.core.transports.base import Outcome, Stopwatch, Transport, TransportError
 from candor.core.transports.smtp import SMTPConnection
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -50,15 +54,7 @@ def send_email(
     build(name, to, ctx, headers).send()
 
 
-def markdown(text: str) -> str:
-    from candor.core.markdown import render_markdown
-
-    return render_markdown(text)
-
-
 def _label(status: str) -> str:
-    from candor.core.enums import ComponentStatus
-
     return str(ComponentStatus(status).label) if status in ComponentStatus.values else status
 
 
@@ -83,14 +79,12 @@ class Composer:
                 self._cache.clear()
             incident = update.incident
             page = incident.page
-            from candor.core.serializers import public_url
-
             ctx = {
                 "page": page,
                 "incident": incident,
                 "update": update,
                 "status": update.get_status_display(),
-                "body_html": markdown(update.body),
+                "body_html": render_markdown(update.body),
                 "components": [
                     {"name": c["name"], "status": _label(c.get("new_status", ""))}
                     for c in update.affected_components or []
@@ -113,27 +107,17 @@ class Composer:
 
     def compose_bytes(self, delivery: Delivery) -> bytes:
         """The wire bytes for this delivery: the update's prepared message, spliced."""
-        from candor.core.subscriptions import manage_token
-
         subscriber = delivery.subscriber
         assert delivery.update is not None
         prepared = self.prepared(delivery.update, subscriber.page_id)
-        token = manage_token(subscriber)
-        return prepared.message(
-            subscriber.email,
-            message_id(delivery),
-            f"{settings.BASE_URL}/subscribe/unsubscribe/{token}/",
-            f"{settings.BASE_URL}/subscribe/manage/{token}/",
-        )
+        unsubscribe, manage = links.manage_urls(subscriber.pk)
+        return prepared.message(subscriber.email, message_id(delivery), unsubscribe, manage)
 
     def compose(self, delivery: Delivery) -> EmailMultiAlternatives:
-        from candor.core.subscriptions import manage_url, unsubscribe_url
-
         subscriber = delivery.subscriber
         assert delivery.update is not None
         subject, text, html = self.parts(delivery.update)
-        unsubscribe = unsubscribe_url(subscriber)
-        manage = manage_url(subscriber)
+        unsubscribe, manage = links.manage_urls(subscriber.pk)
         text = text.replace(self._URL, unsubscribe).replace(self._MANAGE, manage)
         html = html.replace(self._URL, unsubscribe).replace(self._MANAGE, manage)
         message = EmailMultiAlternatives(

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 
-from candor.core.transports import TransportError
+from candor.core.transports.base import TransportError
 
 _DOT = re.compile(rb"(?m)^\.")
 

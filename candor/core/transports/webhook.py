@@ -25,9 +25,11 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
+from candor.core import links
 from candor.core.models import Delivery
 from candor.core.queries import page_rollup
-from candor.core.transports import Outcome, Stopwatch, Transport, TransportError
+from candor.core.serializers import webhook_component_json, webhook_incident_json
+from candor.core.transports.base import Outcome, Stopwatch, Transport, TransportError
 from candor.core.transports.guard import TargetRefused, check_host
 
 DOCUMENTATION = "https://github.com/candor/candor/blob/main/docs/notifications.md"
@@ -51,8 +53,6 @@ class Bodies:
         self._cache: dict[tuple[str, Any], str] = {}
 
     def _rest(self, delivery: Delivery) -> str:
-        from candor.core.serializers import webhook_component_json, webhook_incident_json
-
         if delivery.update_id:
             update = delivery.update
             assert update is not None
@@ -74,10 +74,8 @@ class Bodies:
         return self._cache[key]
 
     def body(self, delivery: Delivery) -> bytes:
-        from candor.core.subscriptions import unsubscribe_url
-
         meta = {
-            "unsubscribe": unsubscribe_url(delivery.subscriber),
+            "unsubscribe": links.unsubscribe_url(delivery.subscriber_id),
             "documentation": DOCUMENTATION,
             "generated_at": _now_iso(),
         }

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from candor.clientip import client_ip
-from candor.core import subscriptions
+from candor.core import links, subscriptions
 from candor.core.models import Page, Subscriber, SubscriberState
 from candor.public.subscriptions.forms import ComponentsForm, EmailForm, WebhookForm
 
@@ -110,7 +110,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         {
             "page": subscriber.page,
             "subscriber": subscriber,
-            "manage_url": subscriptions.manage_url(subscriber),
+            "manage_url": links.manage_url(subscriber.pk),
         },
     )
 
@@ -141,7 +141,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "saved": saved,
             "active": subscriber.state == SubscriberState.ACTIVE,
-            "unsubscribe_url": subscriptions.unsubscribe_url(subscriber),
+            "unsubscribe_url": links.unsubscribe_url(subscriber.pk),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from candor.core.notifications import prune
+from candor.core.housekeeping import prune
 
 
 class Command(BaseCommand):

@@ -1,23 +1,9 @@
-import logging
 import signal
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from candor.core import housekeeping
 from candor.core.worker import Worker
-
-logger = logging.getLogger("candor.worker")
-
-
-def housekeeping() -> None:
-    from candor.core.health import prune_heartbeats
-    from candor.core.notifications import send_reminders
-    from candor.core.subscriptions import expire_unconfirmed
-
-    for job in (send_reminders, expire_unconfirmed, prune_heartbeats):
-        try:
-            job()
-        except Exception:
-            logger.exception("housekeeping: %s failed", job.__name__)
 
 
 class Command(BaseCommand):
@@ -48,4 +34,4 @@ class Command(BaseCommand):
             return
         signal.signal(signal.SIGTERM, worker.stop)
         signal.signal(signal.SIGINT, worker.stop)
-        worker.run(housekeeping=housekeeping)
+        worker.run(housekeeping=housekeeping.run)

@@ -1,0 +1,90 @@
+"""Housekeeping: the worker's periodic jobs, apart from fan-out. Reminders to the team about
+silent incidents, the retention of old deliveries and subscribers, expired heartbeats."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from candor.core.health import prune_heartbeats
+from candor.core.models import Delivery, DeliveryState, Incident, Subscriber, SubscriberState
+from candor.core.services.base import now
+from candor.core.subscriptions import expire_unconfirmed
+from candor.core.transports.email import send_email
+
+logger = logging.getLogger("candor.worker")
+
+
+def run() -> None:
+    """What `candor worker` does every few minutes; one job failing does not stop the others."""
+    for job in (send_reminders, expire_unconfirmed, prune_heartbeats):
+        try:
+            job()
+        except Exception:
+            logger.exception("housekeeping: %s failed", job.__name__)
+
+
+# --- Reminders to the team --------------------------------------------------------------------
+
+
+def send_reminders() -> int:
+    """Each active incident silent for its page's stale_after_minutes: one email to every
+    Responder and Administrator, repeated at most once per that interval while it stays silent."""
+    at = now()
+    sent = 0
+    incidents = Incident.objects.active().filter(backfilled=False).select_related("page")
+    for incident in incidents:
+        quiet = timedelta(minutes=incident.page.stale_after_minutes)
+        if incident.last_update_at > at - quiet:
+            continue
+        if incident.reminded_at is not None and incident.reminded_at > at - quiet:
+            continue
+        # A conditional update claims the reminder: of several workers, only one sends it.
+        claimed = Incident.objects.filter(pk=incident.pk, reminded_at=incident.reminded_at).update(
+            reminded_at=at
+        )
+        if not claimed:
+            continue
+        staff = get_user_model().objects.filter(is_active=True).exclude(email="")
+        for user in staff:
+            send_email(
+                "reminder",
+                user.email,
+                {
+                    "incident": incident,
+                    "page": incident.page,
+                    "minutes": int((at - incident.last_update_at).total_seconds() // 60),
+                    "incident_url": f"{settings.BASE_URL}/manage/incidents/{incident.pk}/",
+                },
+            )
+            sent += 1
+    return sent
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+RETENTION = timedelta(days=90)
+
+
+def prune() -> dict[str, int]:
+    """Deliveries older than 90 days; quarantined and lapsed subscribers after 90 days."""
+    cutoff = now() - RETENTION
+    _, deliveries = (
+        Delivery.objects.filter(created_at__lt=cutoff).exclude(state=DeliveryState.PENDING).delete()
+    )
+    _, quarantined = Subscriber.objects.filter(
+        state__in=[SubscriberState.QUARANTINED], quarantined_at__lt=cutoff
+    ).delete()
+    _, gone = Subscriber.objects.filter(
+        state__in=[SubscriberState.UNSUBSCRIBED, SubscriberState.DISABLED],
+        unsubscribed_at__lt=cutoff,
+    ).delete()
+    return {
+        "deliveries": deliveries.get("core.Delivery", 0),
+        "quarantined subscribers": quarantined.get("core.Subscriber", 0),
+        "unsubscribed subscribers": gone.get("core.Subscriber", 0),
+        "unconfirmed subscribers": expire_unconfirmed(),
+    }

@@ -1,10 +1,15 @@
-"""Candor's one settings file: everything an operator sets comes from the environment."""
+"""Candor's one settings file: everything an operator sets comes from the environment.
+
+Every setting Candor reads is declared and checked here (fail loud at start, not on first use);
+other modules read `django.conf.settings`, never the environment. Importing this file only
+reads: the data directory and the generated secret key are created by `candor.datadir.prepare()`,
+which the `candor` command, the WSGI entry point and the test suite call first.
+"""
 
 import ipaddress
 import os
-import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
@@ -41,19 +46,33 @@ def envfloat(name: str, default: float) -> float:
     return value
 
 
+def envint(name: str, default: int, *, minimum: int = 0) -> int:
+    """A count: a whole number, at least `minimum`."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
+
+
 DATA_DIR = Path(env("CANDOR_DATA_DIR") or Path.cwd() / "data").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Generated once (candor.datadir.prepare) and kept beside the data, so that sessions and signed
+# links survive restarts; SECRET_KEY, when set, is used instead.
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
 
 
 def _secret_key() -> str:
     if key := env("SECRET_KEY"):
         return key
-    # Generated once and kept beside the data so that sessions and signed links survive restarts.
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        return SECRET_KEY_FILE.read_text().strip()
+    except FileNotFoundError:
+        return ""  # Django refuses an empty key on first use; prepare() writes one first
 
 
 SECRET_KEY = _secret_key()
@@ -147,27 +166,44 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-def _email(url: str) -> dict:
+class Mail(NamedTuple):
+    backend: str
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    use_tls: bool = False
+    use_ssl: bool = False
+
+
+def _email(url: str) -> Mail:
     if not url:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return Mail("django.core.mail.backends.console.EmailBackend")
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps"):
         raise ImproperlyConfigured(f"EMAIL_URL must start with smtp:// or smtps://, not {url!r}")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": query.get("tls") in ("1", "true"),
-        "EMAIL_USE_SSL": parts.scheme == "smtps" or query.get("ssl") in ("1", "true"),
-        "EMAIL_TIMEOUT": 20,
-    }
+    return Mail(
+        backend="django.core.mail.backends.smtp.EmailBackend",
+        host=parts.hostname or "localhost",
+        port=parts.port or (465 if parts.scheme == "smtps" else 25),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=query.get("tls") in ("1", "true"),
+        use_ssl=parts.scheme == "smtps" or query.get("ssl") in ("1", "true"),
+    )
 
 
 EMAIL_URL = env("EMAIL_URL")
-globals().update(_email(EMAIL_URL))
+_mail = _email(EMAIL_URL)
+EMAIL_BACKEND = _mail.backend
+EMAIL_HOST = _mail.host
+EMAIL_PORT = _mail.port
+EMAIL_HOST_USER = _mail.user
+EMAIL_HOST_PASSWORD = _mail.password
+EMAIL_USE_TLS = _mail.use_tls
+EMAIL_USE_SSL = _mail.use_ssl
+EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("CANDOR_FROM_EMAIL", f"Candor <noreply@{BASE_HOST}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -197,7 +233,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
@@ -210,15 +245,18 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if USE_HTTPS:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = envbool("CANDOR_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz(\.json)?$", r"^metrics$"]
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(envfloat("CANDOR_HSTS_SECONDS", 31536000))
-    # includeSubDomains and preload reach beyond this host; they are the operator's call, not ours.
-    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# With an https base URL: secure cookies, the HTTPS redirect and HSTS (read by public/fastpath.py
+# too, which answers public GETs before Django's middleware).
+SESSION_COOKIE_SECURE = USE_HTTPS
+CSRF_COOKIE_SECURE = USE_HTTPS
+SECURE_SSL_REDIRECT = USE_HTTPS and envbool("CANDOR_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz(\.json)?$", r"^metrics$"]
+SECURE_PROXY_SSL_HEADER: tuple[str, str] | None = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if USE_HTTPS else None
+)
+SECURE_HSTS_SECONDS = envint("CANDOR_HSTS_SECONDS", 31536000) if USE_HTTPS else 0
+# includeSubDomains and preload reach beyond this host; they are the operator's call, not ours.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 # Candor's own settings.
 CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = envbool("CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS", False)
@@ -274,7 +312,7 @@ CANDOR_PUBLIC_RENDER_GRACE_SECONDS = envfloat("CANDOR_PUBLIC_RENDER_GRACE_SECOND
 CANDOR_PUBLIC_RERENDER_SECONDS = envfloat("CANDOR_PUBLIC_RERENDER_SECONDS", 300.0)
 # Incident and history pages are rendered when first asked for; each web process keeps at most
 # this many of them in memory.
-CANDOR_PUBLIC_CACHED_PAGES = int(envfloat("CANDOR_PUBLIC_CACHED_PAGES", 500))
+CANDOR_PUBLIC_CACHED_PAGES = envint("CANDOR_PUBLIC_CACHED_PAGES", 500)
 
 
 def envseconds(name: str, default: list[float]) -> list[float]:
@@ -299,10 +337,10 @@ CANDOR_RETRY_JITTER = envfloat("CANDOR_RETRY_JITTER", 0.2)
 CANDOR_WEBHOOK_TIMEOUT = envfloat("CANDOR_WEBHOOK_TIMEOUT", 30.0)
 # A claimed delivery not finished within the lease is claimable again (a worker died).
 CANDOR_DELIVERY_LEASE = envfloat("CANDOR_DELIVERY_LEASE", 120.0)
-CANDOR_WORKER_THREADS = int(envfloat("CANDOR_WORKER_THREADS", 4))
+CANDOR_WORKER_THREADS = envint("CANDOR_WORKER_THREADS", 4)
 # Webhooks wait on other people's servers (often 100 ms or more each): many go out at once.
-CANDOR_WEBHOOK_THREADS = int(envfloat("CANDOR_WEBHOOK_THREADS", 16))
-CANDOR_EMAIL_BATCH = int(envfloat("CANDOR_EMAIL_BATCH", 100))
+CANDOR_WEBHOOK_THREADS = envint("CANDOR_WEBHOOK_THREADS", 16)
+CANDOR_EMAIL_BATCH = envint("CANDOR_EMAIL_BATCH", 100, minimum=1)
 
 # Health and metrics (README, "Monitoring"). /healthz fails when no worker has
 # beaten for this long, or when a due delivery has waited this long; 0 turns that check off.
@@ -314,6 +352,9 @@ CANDOR_METRICS_TOKEN = env("CANDOR_METRICS_TOKEN")
 # failure up to the maximum, and reset once a worker has run for a minute.
 CANDOR_WORKER_RESTART_DELAY = envfloat("CANDOR_WORKER_RESTART_DELAY", 1.0)
 CANDOR_WORKER_RESTART_MAX_DELAY = envfloat("CANDOR_WORKER_RESTART_MAX_DELAY", 60.0)
+# `candor serve`: web server processes (0: one per CPU) and Python threads in each.
+CANDOR_WEB_WORKERS = envint("CANDOR_WEB_WORKERS", 0)
+CANDOR_WEB_THREADS = envint("CANDOR_WEB_THREADS", 4, minimum=1)
 
 LOGGING = {
     "version": 1,

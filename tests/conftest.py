@@ -6,6 +6,9 @@ from django.db import connection
 
 from candor.core import services
 from candor.core.models import Page
+from candor.datadir import prepare
+
+prepare()  # as the `candor` command does: the data directory and the secret key
 
 
 def on_postgres() -> bool:

@@ -20,6 +20,6 @@ def test_readme_images_exist():
 
 def test_every_environment_variable_is_in_the_readme():
     source = (ROOT / "candor" / "settings.py").read_text()
-    read = set(re.findall(r'env(?:bool|float)?\("([A-Z_]+)"', source))
+    read = set(re.findall(r'\benv(?:bool|float|int|seconds)?\(\s*"([A-Z_]+)"', source))
     documented = set(re.findall(r"^\| `([A-Z_]+)` \|", (ROOT / "README.md").read_text(), re.M))
     assert read and sorted(read - documented) == []

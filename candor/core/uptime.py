@@ -22,15 +22,10 @@ from candor.core.enums import ComponentStatus, worst
 from candor.core.models import Component, ComponentStatusChange, Page
 
 CS = ComponentStatus
-DEFAULT_WEIGHTS: dict[str, float] = {
-    CS.MAJOR_OUTAGE: 1.0,
-    CS.PARTIAL_OUTAGE: 0.3,
-    CS.DEGRADED_PERFORMANCE: 0.0,
-}
 
 
 def weights() -> Mapping[str, float]:
-    return getattr(settings, "CANDOR_UPTIME_WEIGHTS", DEFAULT_WEIGHTS)
+    return settings.CANDOR_UPTIME_WEIGHTS
 
 
 @dataclass

@@ -28,7 +28,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def _secure(environ: dict[str, Any]) -> bool:
     if environ.get("wsgi.url_scheme") == "https":
         return True
-    proxy: tuple[str, str] | None = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    proxy: tuple[str, str] | None = settings.SECURE_PROXY_SSL_HEADER
     return proxy is not None and environ.get(proxy[0]) == proxy[1]
 
 
@@ -73,8 +73,8 @@ hosts = AllowedHosts()
 
 
 def wrap(django_app: WSGIApp) -> WSGIApp:
-    redirect = bool(getattr(settings, "SECURE_SSL_REDIRECT", False))
-    hsts_seconds = int(getattr(settings, "SECURE_HSTS_SECONDS", 0) or 0)
+    redirect = bool(settings.SECURE_SSL_REDIRECT)
+    hsts_seconds = settings.SECURE_HSTS_SECONDS
     hsts = [("Strict-Transport-Security", f"max-age={hsts_seconds}")] if hsts_seconds else []
     # The host signal, mapped once: a fork keeps the shared mapping.
     counter = host_signal().counter

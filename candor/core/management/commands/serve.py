@@ -26,13 +26,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("CANDOR_WEB_WORKERS", "0")) or (os.cpu_count() or 1),
+            default=settings.CANDOR_WEB_WORKERS or (os.cpu_count() or 1),
             help="web server processes (default: one per CPU)",
         )
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("CANDOR_WEB_THREADS", "0")) or 4,
+            default=settings.CANDOR_WEB_THREADS,
             help="Python threads per process (default 4; see docs/performance.md)",
         )
         parser.add_argument(
@@ -62,7 +62,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Candor is serving on http://{host}:{port}/ (Ctrl-C stops it)")
         connections.close_all()  # the web workers open their own
-        os.environ["CANDOR_WEB_PROCESS"] = "1"  # candor.wsgi: each web process starts listening
         # One delivery worker beside the web server, restarted whenever it exits; `candor
         # worker` alone scales out. Granian's serve() holds the main thread, so a thread watches.
         supervisor = (
@@ -72,7 +71,9 @@ class Command(BaseCommand):
             supervisor.start()
         try:
             Granian(
-                "candor.wsgi:application",
+                # Each web process calls candor.wsgi.web_process() to build its application.
+                "candor.wsgi:web_process",
+                factory=True,
                 address=host,
                 port=port,
                 interface="wsgi",  # type: ignore[arg-type]

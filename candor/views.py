@@ -80,7 +80,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
     from django.shortcuts import redirect, render
 
     from candor.core import setup as first_run
-    from candor.forms import FirstAdminForm
+    from candor.forms import FirstAdminForm, add_service_errors
 
     if not first_run.check_token(token):
         raise Http404("This setup link has been used or has expired.")
@@ -95,8 +95,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("/manage/")

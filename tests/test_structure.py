@@ -111,3 +111,36 @@ def test_no_module_imports_another_modules_private_names():
         if module.startswith("candor") and name.startswith("_") and not name.startswith("__")
     ]
     assert found == []
+
+
+SURFACES = ("candor/manage", "candor/api", "candor/public/subscriptions", "candor/views.py")
+
+
+def surface_files() -> list[Path]:
+    return [
+        path
+        for surface in SURFACES
+        for path in (
+            [ROOT / surface] if surface.endswith(".py") else (ROOT / surface).rglob("*.py")
+        )
+    ]
+
+
+def test_surfaces_take_no_row_locks():
+    # A rule that needs a lock (one declaration per submitted form) lives in its service.
+    found = [
+        str(path.relative_to(ROOT))
+        for path in surface_files()
+        if "select_for_update" in path.read_text()
+    ]
+    assert found == []
+
+
+def test_service_errors_reach_forms_through_one_helper():
+    # candor/forms.py: add_service_errors; the API turns them into its JSON in api/http.py.
+    found = [
+        str(path.relative_to(ROOT))
+        for path in surface_files()
+        if ".message_dict" in path.read_text() and path.name != "http.py"
+    ]
+    assert found == []

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from candor.core import apikeys
 from candor.core.models import ApiKey, Page
+from candor.core.services.base import CONFLICT, DUPLICATE, NOT_FOUND, codes
 
 Data: TypeAlias = dict[str, Any]
 Handler: TypeAlias = Callable[..., HttpResponse]
@@ -50,7 +51,12 @@ def error_response(status: int, message: str, errors: dict[str, list[str]] | Non
     return JsonResponse(data, status=status)
 
 
-def validation_error(exc: ValidationError, *, status: int = 422) -> ApiError:
+# A service's refusal by its code (services/base.py): anything else is invalid input, 422.
+STATUS_BY_CODE = {CONFLICT: 409, DUPLICATE: 409, NOT_FOUND: 404}
+
+
+def validation_error(exc: ValidationError) -> ApiError:
+    status = max((STATUS_BY_CODE[c] for c in codes(exc) if c in STATUS_BY_CODE), default=422)
     errors = (
         {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         if hasattr(exc, "error_dict")

@@ -28,7 +28,7 @@ from candor.core.models import (
     SubscriberState,
     SubscriptionThrottle,
 )
-from candor.core.services.base import Actor, audit, check_safe, fail, now
+from candor.core.services.base import DUPLICATE, Actor, audit, check_safe, fail, now
 from candor.core.throttles import Throttled as Throttled
 from candor.core.transports.email import send_email
 from candor.core.transports.guard import (  # raised by admit(), caught by views
@@ -369,7 +369,7 @@ def add_subscriber(
         defaults={"created_at": at, "updated_at": at},
     )
     if not created and subscriber.state == SubscriberState.ACTIVE:
-        raise fail("email", "This address is already subscribed.", code="duplicate")
+        raise fail("email", "This address is already subscribed.", DUPLICATE)
     subscriber.components.set(chosen)
     _activate(subscriber)
     audit(page, by, "subscriber.create", subscriber, f"Added subscriber {email}")

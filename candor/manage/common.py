@@ -1,12 +1,10 @@
-"""What every management view shares: the page being managed, service errors onto forms."""
+"""What every management view shares: the page being managed and the acting user."""
 
 from __future__ import annotations
 
 from typing import Any, TypeVar, cast
 
-from django import forms
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -42,19 +40,6 @@ def on_managed_page(
 ) -> M:
     """The object `lookup` names if it belongs to the managed page, else 404 (one query)."""
     return get_object_or_404(queryset, **{f"{page_field}__is_default": True}, **lookup)
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, aliases: dict | None = None
-) -> None:
-    """Put a service's ValidationError next to the matching form field (or on top of the form)."""
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        name = aliases.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def actor(request: HttpRequest) -> User:

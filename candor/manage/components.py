@@ -14,8 +14,9 @@ from candor.core import services
 from candor.core.enums import ACTIVE_STATUSES, ComponentStatus
 from candor.core.models import AffectedComponent, Component, ComponentGroup, Page
 from candor.core.queries import components_by_group
+from candor.forms import add_service_errors
 from candor.manage.access import responder_required
-from candor.manage.common import actor, add_service_errors, managed_page, on_managed_page
+from candor.manage.common import actor, managed_page, on_managed_page
 
 
 class ComponentForm(forms.Form):

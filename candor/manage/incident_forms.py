@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -20,6 +21,15 @@ from candor.core.queries import components_by_group
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 STATUS_CHOICES = [(s, IncidentStatus(s).label) for s in POSTABLE_STATUSES]
 FOLLOW_IMPACT = "Set by impact"
+
+
+def idempotency_key() -> forms.CharField:
+    """A key drawn when the form is shown: submitted twice (a double click), it posts once."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class ComponentRow:
@@ -104,9 +114,11 @@ class IncidentCreateForm(ComponentChoiceForm):
     started_at = forms.DateTimeField(label="Started at", required=False, widget=DATETIME_WIDGET)
     resolved_at = forms.DateTimeField(label="Resolved at", required=False, widget=DATETIME_WIDGET)
     notify = forms.BooleanField(label="Notify subscribers", required=False, initial=True)
+    key = idempotency_key()
 
     def __init__(self, *args: Any, page: Page, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("key", new_key())
         self.add_component_fields(page, {})
 
     def clean(self) -> dict[str, Any]:
@@ -125,11 +137,9 @@ class PostUpdateForm(ComponentChoiceForm):
     )
     impact = forms.ChoiceField(label="Impact", choices=Impact.choices, widget=forms.RadioSelect)
     notify = forms.BooleanField(label="Notify subscribers", required=False, initial=True)
-    # The latest entry the operator saw: a second copy of the same post is a double submit.
-    after = forms.CharField(widget=forms.HiddenInput, required=False)
+    key = idempotency_key()
 
     def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
-        latest = incident.updates.order_by("-display_at", "-created_at").first()
         kwargs.setdefault(
             "initial",
             {
@@ -137,7 +147,7 @@ class PostUpdateForm(ComponentChoiceForm):
                 if incident.status in POSTABLE_STATUSES
                 else IncidentStatus.RESOLVED,
                 "impact": incident.impact,
-                "after": latest.pk if latest else "",
+                "key": new_key(),
             },
         )
         super().__init__(*args, **kwargs)

@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +19,12 @@ from django.views.decorators.http import require_POST
 from candor.core import services
 from candor.core.enums import IMPACT_COMPONENT_STATUS, ComponentStatus, IncidentStatus
 from candor.core.markdown import render_markdown
-from candor.core.models import AffectedComponent, AuditEntry, Incident, IncidentUpdate, Page
+from candor.core.models import AffectedComponent, Incident, IncidentUpdate, Page
 from candor.core.queries import delivery_counts
+from candor.core.services.base import NOT_FOUND, codes
+from candor.forms import add_service_errors
 from candor.manage.access import responder_required
-from candor.manage.common import actor, add_service_errors, managed_page, on_managed_page
+from candor.manage.common import actor, managed_page, on_managed_page
 from candor.manage.incident_forms import (
     IncidentCreateForm,
     PostUpdateForm,
@@ -32,8 +33,6 @@ from candor.manage.incident_forms import (
 )
 
 HISTORY_PER_PAGE = 20
-# Two identical declarations by one person this close together are one double-clicked submit.
-DOUBLE_SUBMIT_WINDOW = timedelta(seconds=30)
 
 
 def _with_components(queryset: Any) -> Any:
@@ -88,20 +87,6 @@ def _form_context(page: Page, form: Any, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _duplicate_declaration(page: Page, user: Any, name: str) -> Incident | None:
-    since = timezone.now() - DOUBLE_SUBMIT_WINDOW
-    entry = (
-        AuditEntry.objects.filter(
-            page=page, user=user, action="incident.create", at__gte=since, object_type="Incident"
-        )
-        .order_by("-at")
-        .first()
-    )
-    if entry is None:
-        return None
-    return Incident.objects.filter(pk=entry.object_id, name=name.strip()).first()
-
-
 @responder_required
 def incident_create(request: HttpRequest) -> HttpResponse:
     page = managed_page(request)
@@ -115,26 +100,21 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         if "preview" in request.POST or not form.is_valid():
             return render(request, "manage/incidents/create.html", _form_context(page, form))
         data = form.cleaned_data
+        retroactive = data["status"] == IncidentStatus.RESOLVED
         try:
-            with transaction.atomic():
-                # Serialise declarations on this page so a double click cannot slip through.
-                Page.objects.select_for_update().filter(pk=page.pk).first()
-                duplicate = _duplicate_declaration(page, request.user, data["name"])
-                if duplicate is not None:
-                    return redirect("manage_incident", duplicate.pk)
-                retroactive = data["status"] == IncidentStatus.RESOLVED
-                incident = services.declare_incident(
-                    page,
-                    by=actor(request),
-                    name=data["name"],
-                    status=data["status"],
-                    impact=data["impact"],
-                    components=form.component_choice(),
-                    message=data["message"],
-                    notify=data["notify"],
-                    started_at=data["started_at"] if retroactive else None,
-                    resolved_at=data["resolved_at"] if retroactive else None,
-                )
+            incident = services.declare_incident(
+                page,
+                by=actor(request),
+                name=data["name"],
+                status=data["status"],
+                impact=data["impact"],
+                components=form.component_choice(),
+                message=data["message"],
+                notify=data["notify"],
+                started_at=data["started_at"] if retroactive else None,
+                resolved_at=data["resolved_at"] if retroactive else None,
+                idempotency_key=data["key"],
+            )
         except ValidationError as error:
             add_service_errors(form, error, {"name": "name"})
             return render(request, "manage/incidents/create.html", _form_context(page, form))
@@ -176,13 +156,6 @@ def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
         )
 
 
-def _is_double_submit(incident: Incident, user: Any, seen: str, status: str, body: str) -> bool:
-    latest = incident.updates.order_by("-display_at", "-created_at").first()
-    if latest is None or not seen or latest.pk == seen:
-        return False
-    return (latest.author_id, latest.status, latest.body) == (user.pk, status, body.strip())
-
-
 @responder_required
 def incident_update(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _get_incident(request, incident_id)
@@ -196,24 +169,19 @@ def incident_update(request: HttpRequest, incident_id: str) -> HttpResponse:
             return render(request, "manage/incidents/detail.html", context, status=200)
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                locked = Incident.objects.select_for_update().filter(pk=incident.pk).first()
-                if locked is None:
-                    raise Http404("This incident has been deleted.")
-                if _is_double_submit(
-                    locked, request.user, data["after"], data["status"], data["message"]
-                ):
-                    return redirect("manage_incident", incident.pk)
-                services.post_update(
-                    locked,
-                    by=actor(request),
-                    status=data["status"],
-                    message=data["message"],
-                    impact=data["impact"],
-                    components=form.component_choice(),
-                    notify=data["notify"],
-                )
+            services.post_update(
+                incident,
+                by=actor(request),
+                status=data["status"],
+                message=data["message"],
+                impact=data["impact"],
+                components=form.component_choice(),
+                notify=data["notify"],
+                idempotency_key=data["key"],
+            )
         except ValidationError as error:
+            if NOT_FOUND in codes(error):
+                raise Http404("This incident has been deleted.") from None
             add_service_errors(form, error)
             return render(
                 request, "manage/incidents/detail.html", _detail_context(request, incident, form)

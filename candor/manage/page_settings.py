@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from candor.core import images, services
+from candor.forms import add_service_errors
 from candor.manage.access import admin_required
-from candor.manage.common import actor, add_service_errors, managed_page
+from candor.manage.common import actor, managed_page
 
 
 @dataclass(frozen=True)

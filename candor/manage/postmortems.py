@@ -15,8 +15,9 @@ from django.utils import timezone
 from candor.core import services
 from candor.core.models import Incident, Postmortem
 from candor.core.services.postmortems import timeline_from_updates
+from candor.forms import add_service_errors
 from candor.manage.access import responder_required
-from candor.manage.common import actor, add_service_errors, on_managed_page
+from candor.manage.common import actor, on_managed_page
 from candor.manage.incident_forms import DATETIME_WIDGET
 
 SECTION_HELP = {

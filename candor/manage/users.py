@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from candor.core import services
 from candor.core.roles import ADMINISTRATOR, RESPONDER, role_of
+from candor.forms import add_service_errors
 from candor.manage.access import admin_required
-from candor.manage.common import actor, add_service_errors
+from candor.manage.common import actor
 
 ROLE_CHOICES = [
     (RESPONDER, "Responder: incidents, postmortems, components and subscribers"),

@@ -255,11 +255,26 @@ def test_incident_create_retroactive_form_starts_unticked(responder_client):
     assert 'name="notify" id="id_notify" data-follow-status>' in html
 
 
+def form_key(response):
+    """The idempotency key the form was drawn with (a hidden field)."""
+    return response.context["form"]["key"].value()
+
+
 def test_incident_create_double_submit_creates_one_incident(responder_client, page):
-    first = responder_client.post("/manage/incidents/new/", create_data())
-    second = responder_client.post("/manage/incidents/new/", create_data())
+    key = form_key(responder_client.get("/manage/incidents/new/"))
+    first = responder_client.post("/manage/incidents/new/", create_data(key=key))
+    second = responder_client.post("/manage/incidents/new/", create_data(key=key))
     assert Incident.objects.count() == 1
     assert first["Location"] == second["Location"]
+
+
+def test_incident_create_two_forms_with_one_title_declare_two_incidents(responder_client, page):
+    # Two incidents may share a title (a second outage of the same service): only the same
+    # form, submitted twice, is one declaration.
+    keys = [form_key(responder_client.get("/manage/incidents/new/")) for _ in range(2)]
+    for key in keys:
+        responder_client.post("/manage/incidents/new/", create_data(key=key))
+    assert (keys[0] != keys[1], Incident.objects.count()) == (True, 2)
 
 
 def test_incident_create_preview_renders_markdown_and_writes_nothing(responder_client, page):
@@ -362,8 +377,8 @@ def test_post_update_rejects_bad_input_and_writes_nothing(
 
 def test_post_update_double_submit_posts_once(responder_client, page):
     incident = declare(page)
-    after = incident.updates.get().pk
-    data = {"status": "identified", "message": "Found it.", "impact": "minor", "after": after}
+    key = form_key(responder_client.get(f"/manage/incidents/{incident.pk}/"))
+    data = {"status": "identified", "message": "Found it.", "impact": "minor", "key": key}
     responder_client.post(f"/manage/incidents/{incident.pk}/update/", data)
     responder_client.post(f"/manage/incidents/{incident.pk}/update/", data)
     assert list(incident.updates.values_list("status", flat=True)) == [

@@ -29,14 +29,6 @@ from candor.core.serializers import postmortem_json
 SECTIONS = ("title", "summary", "impact_description", "root_cause", "corrective_actions")
 
 
-def _service_error(exc: ValidationError) -> ApiError:
-    """An incident in the wrong state is a conflict; anything else is invalid input."""
-    err = validation_error(exc)
-    if err.errors and "incident" in err.errors:
-        err.status = 409
-    return err
-
-
 def _postmortem(incident: Incident) -> Postmortem:
     postmortem = Postmortem.objects.filter(incident=incident).first()
     if postmortem is None:
@@ -86,7 +78,7 @@ def save_postmortem(
             **sections,
         )
     except ValidationError as exc:
-        raise _service_error(exc) from None
+        raise validation_error(exc) from None
     return _answer(incident, page)
 
 
@@ -103,7 +95,7 @@ def publish_postmortem(
     try:
         services.publish_postmortem(incident, by=key, notify=bool(notify))
     except ValidationError as exc:
-        raise _service_error(exc) from None
+        raise validation_error(exc) from None
     return _answer(incident, page)
 
 

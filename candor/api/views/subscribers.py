@@ -50,15 +50,20 @@ def _subscriber(page: Page, subscriber_id: str) -> Subscriber:
     return found
 
 
+def _choice(field: str, allowed: tuple[str, ...]) -> ApiError:
+    message = f"{field} must be one of: {', '.join(allowed)}."
+    return ApiError(400, message, {field: [message]})
+
+
 def _filtered(page: Page, kind: str | None, state: str | None) -> QuerySet[Subscriber]:
     found = Subscriber.objects.filter(page=page)
     if kind is not None:
         if kind not in TYPES:
-            raise ApiError(400, f"type must be one of: {', '.join(TYPES)}.")
+            raise _choice("type", TYPES)
         found = found.filter(mode=kind)
     state = "active" if state is None else state
     if state not in STATES:
-        raise ApiError(400, f"state must be one of: {', '.join(STATES)}.")
+        raise _choice("state", STATES)
     if state == "quarantined":
         found = found.filter(state__in=[SubscriberState.QUARANTINED, SubscriberState.DISABLED])
     elif state != "all":
@@ -107,11 +112,7 @@ def create_subscriber(request: HttpRequest, key: ApiKey, page_id: str) -> HttpRe
             page, by=key, mode=mode, email=email, endpoint=endpoint, components=components
         )
     except ValidationError as exc:
-        err = validation_error(exc)
-        codes = {e.code for errors in exc.error_dict.values() for e in errors}
-        if "duplicate" in codes:
-            err.status = 409
-        raise err from None
+        raise validation_error(exc) from None
     if mode == SubscriberMode.WEBHOOK and secret is None:
         raise ApiError(409, "This endpoint is already subscribed.")
     data = subscriber_json(_subscriber(page, subscriber.pk), page)
@@ -186,7 +187,8 @@ def _selection(request: HttpRequest, page: Page) -> QuerySet[Subscriber]:
     try:
         narrowed = _filtered(page, kind, "all" if state is None else state)
     except ApiError as exc:
-        raise invalid("type" if "type" in exc.message else "state", exc.message) from None
+        exc.status = 422  # in a body, not a query string: invalid input, as every body field
+        raise
     if chosen == "all":
         return narrowed
     if not isinstance(chosen, list) or not all(isinstance(i, str) for i in chosen):

@@ -78,6 +78,9 @@ class IncidentUpdate(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     author_name = models.CharField(max_length=255, blank=True)
+    # The key of the form (or request) that posted it: the same key again is the same post, sent
+    # twice (a double click), and posts nothing more. Null for entries posted without one.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

@@ -65,9 +65,26 @@ def touch_page(page_id: str) -> None:
     transaction.on_commit(announce)
 
 
+# What kind of refusal a ValidationError is, for the surfaces that answer differently (the API's
+# 409 and 404); anything without one of these codes is invalid input.
+CONFLICT = "conflict"  # the object is in a state that does not allow this
+DUPLICATE = "duplicate"  # it already exists
+NOT_FOUND = "not_found"  # the object was deleted meanwhile
+
+
 def fail(field: str, message: str, code: str | None = None) -> ValidationError:
     """A refusal naming its field; `code` lets a surface tell kinds apart without reading text."""
     return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def codes(error: ValidationError) -> set[str]:
+    """The codes of every refusal in a service's ValidationError (see fail())."""
+    refusals = (
+        [e for errors in error.error_dict.values() for e in errors]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return {e.code for e in refusals if e.code}
 
 
 # What no public document may carry: XML 1.0 refuses C0 controls and lone surrogates, and calls

@@ -33,6 +33,8 @@ from candor.core.models import (
     Page,
 )
 from candor.core.services.base import (
+    CONFLICT,
+    NOT_FOUND,
     Actor,
     actor_label,
     audit,
@@ -198,9 +200,11 @@ def add_entry(
     display_at: datetime,
     at: datetime,
     notify: bool,
+    idempotency_key: str | None = None,
 ) -> IncidentUpdate:
     """Write one timeline entry; `announce()` completes it once the incident is settled."""
     return IncidentUpdate.objects.create(
+        idempotency_key=idempotency_key or None,
         incident=incident,
         status=status,
         body=body,
@@ -265,11 +269,13 @@ def declare_incident(
     started_at: datetime | None = None,
     resolved_at: datetime | None = None,
     display_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Incident:
     """Declare an incident. With status Resolved it is retroactive: documented after the fact.
 
     `notify` defaults to True, and to False for a retroactive incident. `display_at` backdates
-    the first entry of a live incident (and its start, unless `started_at` is given).
+    the first entry of a live incident (and its start, unless `started_at` is given). A second
+    call with the same `idempotency_key` declares nothing and returns the incident of the first.
     """
     name = check_text("name", name, required=True)
     status = _check_status(status)
@@ -279,6 +285,11 @@ def declare_incident(
     started_at = check_past("started_at", started_at)
     resolved_at = check_past("resolved_at", resolved_at)
     display_at = check_past("display_at", display_at)
+    if idempotency_key:
+        # Serialises declarations on this page, so that a second copy finds the first.
+        Page.objects.select_for_update().filter(pk=page.pk).first()
+        if (done := _posted(idempotency_key)) is not None:
+            return _same_incident(done, page_id=page.pk)
     retroactive = status == IncidentStatus.RESOLVED
     at = now()
     started_at, display_at = _declared_times(retroactive, started_at, resolved_at, display_at, at)
@@ -299,7 +310,14 @@ def declare_incident(
     )
     _apply_components(incident, choice)
     entry = add_entry(
-        incident, by=by, status=status, body=message, display_at=display_at, at=at, notify=notify
+        incident,
+        by=by,
+        status=status,
+        body=message,
+        display_at=display_at,
+        at=at,
+        notify=notify,
+        idempotency_key=idempotency_key,
     )
     changes = settle(incident, at=display_at, cause="incident", notify=notify)
     if retroactive:
@@ -338,13 +356,32 @@ def _record_retroactive_window(incident: Incident, start: datetime, end: datetim
     ComponentStatusChange.objects.bulk_create(rows)
 
 
+def _posted(idempotency_key: str) -> IncidentUpdate | None:
+    check_text("idempotency_key", idempotency_key, max_length=64)
+    return (
+        IncidentUpdate.objects.filter(idempotency_key=idempotency_key)
+        .select_related("incident")
+        .first()
+    )
+
+
+def _same_incident(
+    entry: IncidentUpdate, *, page_id: str, incident_id: str | None = None
+) -> Incident:
+    """The incident a replayed key posted to, if it is the one asked about (keys are random)."""
+    incident = entry.incident
+    if incident.page_id != page_id or incident_id not in (None, incident.pk):
+        raise fail("idempotency_key", "This key was used for another incident.", CONFLICT)
+    return incident
+
+
 def lock(incident: Incident) -> Incident:
     """Lock the incident row for the rest of the transaction; a deleted incident is an error."""
     try:
         return Incident.objects.select_for_update().select_related("page").get(pk=incident.pk)
     except Incident.DoesNotExist:
         raise fail(
-            "incident", "This incident no longer exists; it may have been deleted."
+            "incident", "This incident no longer exists; it may have been deleted.", NOT_FOUND
         ) from None
 
 
@@ -359,14 +396,21 @@ def post_update(
     components: ComponentChoice | Iterable[Component] | None = None,
     notify: bool = True,
     display_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> IncidentUpdate:
-    """Append an entry to the timeline and apply its status, impact and component choices."""
+    """Append an entry to the timeline and apply its status, impact and component choices.
+
+    A second call with the same `idempotency_key` posts nothing and returns the first's entry.
+    """
     status = _check_status(status)
     if impact is not None:
         check_choice("impact", impact, Impact.values, "impact")
     message = check_text("message", message, max_length=MAX_MESSAGE, multiline=True)
     display_at = check_past("display_at", display_at)
     incident = lock(incident)
+    if idempotency_key and (done := _posted(idempotency_key)) is not None:
+        _same_incident(done, page_id=incident.page_id, incident_id=incident.pk)
+        return done
     choice = _check_components(incident.page, components or ())
     # Taken after the lock: of two concurrent updates, the one that commits last is the latest.
     at = now()
@@ -376,7 +420,14 @@ def post_update(
     _set_impact(incident, impact)
     _apply_components(incident, choice)
     entry = add_entry(
-        incident, by=by, status=status, body=message, display_at=display_at, at=at, notify=notify
+        incident,
+        by=by,
+        status=status,
+        body=message,
+        display_at=display_at,
+        at=at,
+        notify=notify,
+        idempotency_key=idempotency_key,
     )
     incident.updated_at = at
     changes = settle(incident, at=display_at, cause="incident update", notify=notify)

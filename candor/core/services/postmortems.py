@@ -9,7 +9,16 @@ from django.db import transaction
 
 from candor.core.enums import CLOSED_STATUSES, IncidentStatus
 from candor.core.models import Incident, IncidentUpdate, Postmortem, PostmortemTimelineEntry
-from candor.core.services.base import Actor, audit, check_text, fail, now, touch_page
+from candor.core.services.base import (
+    CONFLICT,
+    NOT_FOUND,
+    Actor,
+    audit,
+    check_text,
+    fail,
+    now,
+    touch_page,
+)
 from candor.core.services.incidents import MAX_MESSAGE, add_entry, announce, lock, settle
 
 TimelineEntry = tuple[datetime, str]
@@ -21,7 +30,7 @@ def _postmortem(incident: Incident) -> Postmortem:
     try:
         return Postmortem.objects.select_for_update().get(incident=incident)
     except Postmortem.DoesNotExist:
-        raise fail("postmortem", "This incident has no postmortem yet.") from None
+        raise fail("postmortem", "This incident has no postmortem yet.", NOT_FOUND) from None
 
 
 @transaction.atomic
@@ -40,7 +49,7 @@ def save_postmortem(
     """Create or edit the postmortem; fields left as None keep their value."""
     incident = lock(incident)
     if incident.status not in CLOSED_STATUSES:
-        raise fail("incident", "A postmortem can be added only to a resolved incident.")
+        raise fail("incident", "A postmortem can be added only to a resolved incident.", CONFLICT)
     values: dict[str, str] = {}
     if title is not None:
         values["title"] = check_text("title", title)
@@ -89,7 +98,7 @@ def publish_postmortem(incident: Incident, *, by: Actor, notify: bool = False) -
     if postmortem.is_published:
         return postmortem
     if incident.status not in CLOSED_STATUSES:
-        raise fail("incident", "Resolve the incident before publishing its postmortem.")
+        raise fail("incident", "Resolve the incident before publishing its postmortem.", CONFLICT)
     if not (
         postmortem.title or postmortem.body_draft or any(getattr(postmortem, f) for f in SECTIONS)
     ):

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from candor.core.models import ApiKey
 from candor.core.roles import ADMINISTRATOR, RESPONDER, ROLES, require_administrator, role_of
-from candor.core.services.base import Actor, audit, check_text, fail
+from candor.core.services.base import DUPLICATE, Actor, audit, check_text, fail
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -32,7 +32,7 @@ def create_user(
     if role not in ROLES:
         raise fail("role", "Choose Administrator or Responder.")
     if model.objects.filter(username__iexact=username).exists():
-        raise fail("username", "A user with this username already exists.")
+        raise fail("username", "A user with this username already exists.", DUPLICATE)
     candidate = model(username=username, email=email)
     try:
         validate_password(password, candidate)

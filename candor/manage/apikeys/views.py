@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from candor.core import apikeys
 from candor.core.models import ApiKey, Page
+from candor.forms import add_service_errors
 from candor.manage.access import admin_required
-from candor.manage.common import actor, add_service_errors
+from candor.manage.common import actor
 
 EVERY_PAGE = ""
 

@@ -23,8 +23,9 @@ from candor.core.models import (
     SubscriberMode,
     SubscriberState,
 )
+from candor.forms import add_service_errors
 from candor.manage.access import responder_required
-from candor.manage.common import actor, add_service_errors, managed_page, on_managed_page
+from candor.manage.common import actor, managed_page, on_managed_page
 from candor.manage.subscribers.forms import AddSubscriberForm
 
 PER_PAGE = 50

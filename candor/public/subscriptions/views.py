@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from candor.clientip import client_ip
 from candor.core import links, subscriptions
 from candor.core.models import Page, Subscriber, SubscriberState
+from candor.forms import add_service_errors
 from candor.public.subscriptions.forms import ComponentsForm, EmailForm, WebhookForm
 
 
@@ -53,11 +54,6 @@ def _render(
     return response
 
 
-def _errors(form: Any, exc: ValidationError) -> None:
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
@@ -88,7 +84,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                 )
                 return _render(request, "webhook_check_inbox.html", {"page": page})
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
         ctx["mode"] = mode
         return _render(request, "subscribe.html", ctx, status=400)
     ctx["mode"] = "email"

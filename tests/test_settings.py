@@ -88,5 +88,17 @@ def test_only_settings_reads_the_environment_or_guesses_at_settings():
     assert found == []
 
 
+def test_every_setting_read_is_declared_in_settings():
+    declared = set(
+        re.findall(r"^([A-Z][A-Z0-9_]*)\b.*=", (ROOT / "candor/settings.py").read_text(), re.M)
+    )
+    read = {
+        name
+        for path in (ROOT / "candor").rglob("*.py")
+        for name in re.findall(r"\bsettings\.([A-Z][A-Z0-9_]*)", path.read_text())
+    }
+    assert sorted(read - declared) == []
+
+
 def test_settings_assign_every_name_plainly():
     assert "globals()" not in (ROOT / "candor" / "settings.py").read_text()

@@ -72,6 +72,9 @@ def main() -> None:
     try:
         import django
 
+        from candor.datadir import prepare
+
+        prepare()  # the data directory and secret key, as the `candor` command makes them
         django.setup()
         from django.core.management import call_command
 

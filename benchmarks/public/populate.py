@@ -9,6 +9,9 @@ from datetime import timedelta
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "candor.settings")
+from candor.datadir import prepare  # noqa: E402
+
+prepare()  # the data directory and secret key, as the `candor` command makes them
 django.setup()
 
 from django.utils import timezone  # noqa: E402

@@ -22,7 +22,7 @@ M = TypeVar("M", bound=Model)
 
 
 def existing_managed_page() -> Page | None:
-    return Page.objects.filter(is_default=True).first()
+    return Page.default()
 
 
 def managed_page(request: HttpRequest) -> Page:

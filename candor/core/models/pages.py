@@ -36,6 +36,12 @@ class Page(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def default(cls) -> Page | None:
+        """The page the public site shows and the management UI manages (docs/decisions.md,
+        "Pages and roles"); other pages exist through the API only."""
+        return cls.objects.filter(is_default=True).first()
+
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)

@@ -21,7 +21,7 @@ from candor.public.subscriptions.forms import ComponentsForm, EmailForm, Webhook
 
 
 def _page() -> Page:
-    page = Page.objects.filter(is_default=True).first() or Page.objects.first()
+    page = Page.default()
     if page is None:
         raise Http404("No status page yet.")
     return page

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("directory", type=Path)
 
     def handle(self, *args: object, directory: Path, **options: object) -> None:
-        page = Page.objects.filter(is_default=True).first()
+        page = Page.default()
         if page is None:
             raise CommandError("There is no page yet: run `candor serve` or `candor migrate`.")
         written = export_site(page, directory)

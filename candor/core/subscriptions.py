@@ -29,13 +29,9 @@ from candor.core.models import (
     SubscriptionThrottle,
 )
 from candor.core.services.base import DUPLICATE, Actor, audit, check_safe, fail, now
-from candor.core.throttles import Throttled as Throttled
+from candor.core.throttles import Throttled as Throttled  # raised by admit(), caught by views
 from candor.core.transports.email import send_email
-from candor.core.transports.guard import (  # raised by admit(), caught by views
-    TargetRefused,
-    Unresolvable,
-    check_host,
-)
+from candor.core.transports.guard import TargetRefused, Unresolvable, check_host
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from candor.core.models import (
     ComponentStatusChange,
     Delivery,
     DeliveryState,
-    Incident,
     IncidentUpdate,
     Subscriber,
     SubscriberMode,

@@ -1,4 +1,5 @@
 import logging
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -63,12 +64,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Candor is serving on http://{host}:{port}/ (Ctrl-C stops it)")
         connections.close_all()  # the web workers open their own
         # One delivery worker beside the web server, restarted whenever it exits; `candor
-        # worker` alone scales out. Granian's serve() holds the main thread, so a thread watches.
-        supervisor = (
-            None if no_worker else Supervisor([sys.executable, "-m", "candor.cli", "worker"])
-        )
-        if supervisor is not None:
-            supervisor.start()
+        # worker` alone scales out. The watching is done by a process of its own: granian's
+        # serve() holds this process's interpreter (a thread here would rarely get to run).
+        supervisor = None if no_worker else start_supervisor()
         try:
             Granian(
                 # Each web process calls candor.wsgi.web_process() to build its application.
@@ -87,8 +85,29 @@ class Command(BaseCommand):
                 log_access=False,
             ).serve()
         finally:
-            if supervisor is not None:
-                supervisor.stop()
+            if supervisor is not None and supervisor.is_alive():
+                supervisor.terminate()  # it stops the worker, which finishes what it is sending
+                supervisor.join(timeout=40)
+
+
+def start_supervisor() -> "multiprocessing.context.ForkProcess":
+    process = multiprocessing.get_context("fork").Process(
+        target=supervise, args=([sys.executable, "-m", "candor.cli", "worker"],), daemon=False
+    )
+    process.start()
+    return process
+
+
+def supervise(command: list[str]) -> None:
+    """The supervising process: restarts the worker until told to stop (SIGTERM, or Ctrl-C)."""
+    told = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: told.set())
+    supervisor = Supervisor(command)
+    supervisor.start()
+    while not told.wait(1.0):
+        pass
+    supervisor.stop()
 
 
 def stop_worker(worker: subprocess.Popen[bytes]) -> None:

@@ -1,29 +1,38 @@
 """The management API's wire conventions (reference §3.1): keys, rate limit, wrapped bodies in
-JSON or Rails form encoding, bare JSON out, and JSON errors with the right status."""
+JSON or Rails form encoding, bare JSON out, and JSON errors with the right status.
+
+What each handler reads is declared (candor/api/bodies.py, with @operation); this module turns
+the request into those declarations: parse_body() gives nested data, read_body() and
+read_query() validate it against the handler's models.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import re
-from collections.abc import Callable
-from datetime import date, datetime, time
+from collections.abc import Callable, Iterable
+from datetime import tzinfo
 from functools import wraps
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import parse_qsl
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
+from pydantic import ValidationError as InvalidFields
 
+from candor.api.bodies import Body
+from candor.api.fields import Fields
+from candor.api.operations import declared
 from candor.core import apikeys
 from candor.core.models import ApiKey, Page
 from candor.core.services.base import CONFLICT, DUPLICATE, NOT_FOUND, codes
 
 Data: TypeAlias = dict[str, Any]
 Handler: TypeAlias = Callable[..., HttpResponse]
+B = TypeVar("B", bound=Body)
+F = TypeVar("F", bound=Fields)
 
 ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -115,10 +124,12 @@ def without_body(response: HttpResponse) -> HttpResponse:
 
 
 def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
-    """One URL: a handler per HTTP method, each called as handler(request, key, **path).
+    """One URL: a handler per HTTP method, each declared with @operation and called by call().
 
     HEAD is answered wherever GET is, by the GET handler, without the body (RFC 9110 §9.3.2).
     """
+    for handler in handlers.values():
+        declared(handler)  # fails at import time: every handler is documented
     if "GET" in handlers and "HEAD" not in handlers:
         handlers["HEAD"] = handlers["GET"]
 
@@ -126,6 +137,9 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, **path: str) -> HttpResponse:
         response = _dispatch(request, path)
         return without_body(response) if request.method == "HEAD" else response
+
+    # Read by the OpenAPI document and by the test that every route is documented.
+    view.handlers = handlers  # type: ignore[attr-defined]
 
     def _dispatch(request: HttpRequest, path: dict[str, str]) -> HttpResponse:
         handler = handlers.get(request.method or "")
@@ -138,7 +152,7 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
                 if not ID.fullmatch(value):
                     raise ApiError(404, "Not found.")
             key = authenticate(request)
-            return handler(request, key, **path)
+            return call(handler, request, key, path)
         except ApiError as exc:
             response = error_response(exc.status, exc.message, exc.errors)
             if exc.status == 401:
@@ -154,6 +168,21 @@ def endpoint(**handlers: Handler) -> Callable[..., HttpResponse]:
             return error_response(err.status, err.message, err.errors)
 
     return view
+
+
+def call(handler: Handler, request: HttpRequest, key: ApiKey, path: dict[str, str]) -> HttpResponse:
+    """The handler, given the page (for a path under one) and its declared body and query."""
+    op = declared(handler)
+    args: dict[str, Any] = dict(path)
+    tz = None
+    if "page_id" in args:
+        page = page_for(key, args.pop("page_id"))
+        args["page"], tz = page, page.tz
+    if op.query is not None:
+        args["query"] = read_query(request, op.query)
+    if op.body is not None:
+        args["body"] = read_body(request, op.body, tz)
+    return handler(request, key, **args)
 
 
 def public(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
@@ -333,134 +362,49 @@ def parse_body(request: HttpRequest) -> Data:
     return data
 
 
-def wrapped(request: HttpRequest, name: str, *, required: bool = True) -> Data:
-    """The fields inside {"<name>": {...}}; unknown fields are left for the caller to ignore."""
+# --- declared input: query strings and bodies (candor/api/bodies.py) ---
+
+
+def query_data(request: HttpRequest, names: Iterable[str]) -> Data:
+    """These names' values in the query string (the last one, as QueryDict.get gives it)."""
+    data = {name: request.GET.get(name) for name in names if name in request.GET}
+    _clean(data)
+    return data
+
+
+def _errors(exc: InvalidFields, skip: str | None) -> dict[str, list[str]]:
+    """Per field, its messages; a wrapped body's fields are named without the wrapper."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = [part for part in error["loc"] if isinstance(part, str)]
+        if skip is not None and loc[:1] == [skip] and len(loc) > 1:
+            loc = loc[1:]
+        errors.setdefault(loc[0] if loc else "base", []).append(error["msg"])
+    return errors
+
+
+def read_query(request: HttpRequest, model: type[F]) -> F:
+    """The declared query parameters; one that cannot be read is a 400 (unknown ones ignored)."""
+    try:
+        return model.model_validate(query_data(request, model.model_fields))
+    except InvalidFields as exc:
+        raise ApiError(400, next(iter(_errors(exc, None).values()))[0]) from None
+
+
+def read_body(request: HttpRequest, model: type[B], tz: tzinfo | None) -> B:
+    """The declared body, in JSON or Rails form fields; invalid fields are a 422 naming each."""
     data = parse_body(request)
-    inner = data.get(name)
-    if inner is None:
-        if required:
-            raise ApiError(400, f'Wrap the fields in "{name}": {{"{name}": {{...}}}}.')
-        return {}
-    if not isinstance(inner, dict):
-        raise ApiError(400, f'"{name}" must be an object.')
-    return inner
-
-
-# --- fields ---
-
-# Exactly what the OpenAPI document declares, so that anything else is refused.
-_TRUE = {"true", "t", "1"}
-_FALSE = {"false", "f", "0"}
-
-
-def text(data: Data, field: str) -> str | None:
-    value = data.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise invalid(field, "Must be a string.")
-    return value
-
-
-def boolean(data: Data, field: str) -> bool | None:
-    value = data.get(field)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value in _TRUE | _FALSE:
-        return value in _TRUE
-    raise invalid(field, "Must be a boolean: true/false, t/f or 1/0.")
-
-
-def id_list(data: Data, field: str) -> list[str] | None:
-    value = data.get(field)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise invalid(field, "Must be a list of ids.")
-    return [v for v in value if v != ""]
-
-
-def check_object(data: Data, field: str) -> None:
-    """A field accepted and ignored must still have the declared type."""
-    value = data.get(field)
-    if value is not None and not isinstance(value, dict):
-        raise invalid(field, "Must be an object.")
-
-
-def str_map(data: Data, field: str) -> dict[str, str] | None:
-    value = data.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise invalid(field, "Must be an object of id: status.")
-    return value
-
-
-def when(data: Data, field: str, page: Page) -> datetime | None:
-    """An ISO 8601 time; a bare date, or a time without offset, is read in the page's zone."""
-    value = data.get(field)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise invalid(field, "Must be an ISO 8601 date or time.")
+    name = model.wrapper
+    if name is not None:
+        inner = data.get(name)
+        if inner is None:
+            if model.wrapper_required:
+                raise ApiError(400, f'Wrap the fields in "{name}": {{"{name}": {{...}}}}.')
+            data = {**data, name: None}
+        elif not isinstance(inner, dict):
+            raise ApiError(400, f'"{name}" must be an object.')
     try:
-        parsed = parse_datetime(value)
-        if parsed is None:
-            day = parse_date(value)
-            parsed = datetime.combine(day, time()) if day else None
-    except ValueError:
-        parsed = None
-    if parsed is None or not 1970 <= parsed.year <= 9998:
-        raise invalid(field, "Must be an ISO 8601 date or time, like 2026-03-05T14:05:00Z.")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, page.tz)
-    return parsed
-
-
-def day(data: Data, field: str) -> date | None:
-    value = data.get(field)
-    if value is None or value == "":
-        return None
-    try:
-        parsed = parse_date(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise invalid(field, "Must be a date, like 2026-03-05.")
-    return parsed
-
-
-# --- query strings ---
-
-
-def query(request: HttpRequest, name: str) -> str | None:
-    value = request.GET.get(name)
-    if value is not None:
-        _clean(value)
-    return value
-
-
-def query_int(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
-    raw = query(request, name)
-    if raw is None:
-        return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw):
-        raise ApiError(400, f"{name} must be a whole number.")
-    value = int(raw)
-    if not low <= value <= high:
-        raise ApiError(400, f"{name} must be between {low} and {high}.")
-    return value
-
-
-def window(request: HttpRequest, *, first_page: int = 1) -> tuple[int, int]:
-    """(offset, count) from Statuspage's `page` and `per_page` (max 100; `limit` is an alias)."""
-    per_page = query_int(request, "per_page", 100, 1, 100)
-    per_page = query_int(request, "limit", per_page, 1, 100)
-    number = query_int(request, "page", first_page, first_page, 100_000)
-    return (number - first_page) * per_page, per_page
+        return model.model_validate(data, context={"tz": tz})
+    except InvalidFields as exc:
+        errors = _errors(exc, name)
+        raise ApiError(422, next(iter(errors.values()))[0], errors) from None

@@ -40,7 +40,7 @@ urlpatterns = [
     ),
     route(PAGE + r"/component-groups", endpoint(GET=c.list_groups, POST=c.create_group)),
     route(
-        PAGE + r"/component-groups/(?P<group_id>[^/]+?)",
+        PAGE + r"/component-groups/(?P<component_group_id>[^/]+?)",
         endpoint(GET=c.get_group, PATCH=c.update_group, PUT=c.update_group, DELETE=c.delete_group),
     ),
     route(PAGE + r"/incidents", endpoint(GET=i.list_incidents, POST=i.create_incident)),
@@ -55,7 +55,7 @@ urlpatterns = [
         ),
     ),
     route(
-        INCIDENT + r"/incident_updates/(?P<update_id>[^/]+?)",
+        INCIDENT + r"/incident_updates/(?P<incident_update_id>[^/]+?)",
         endpoint(PATCH=i.update_incident_update, PUT=i.update_incident_update),
     ),
     route(

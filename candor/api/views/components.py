@@ -8,21 +8,16 @@ from types import EllipsisType
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.http import (
-    ApiError,
-    Data,
-    boolean,
-    day,
-    id_list,
-    invalid,
-    no_content,
-    ok,
-    page_for,
-    parse_body,
-    text,
-    window,
-    wrapped,
+from candor.api.bodies import (
+    ComponentBody,
+    ComponentFields,
+    GroupBody,
+    NewComponentBody,
+    NewGroupBody,
+    Paging,
 )
+from candor.api.http import ApiError, Data, invalid, no_content, ok
+from candor.api.operations import operation
 from candor.core import services
 from candor.core.models import ApiKey, Component, ComponentGroup, Page
 from candor.core.serializers import component_group_json, component_json, components_json
@@ -45,10 +40,10 @@ def _component(page: Page, component_id: str) -> Component:
     return component
 
 
-def _group_field(page: Page, fields: Data) -> ComponentGroup | None | EllipsisType:
-    if "group_id" not in fields:
+def _group_field(page: Page, fields: ComponentFields) -> ComponentGroup | None | EllipsisType:
+    if not fields.given("group_id"):
         return ...
-    group_id = text(fields, "group_id")
+    group_id = fields.group_id
     if not group_id:
         return None
     group = ComponentGroup.objects.filter(page=page, pk=group_id).first()
@@ -57,71 +52,82 @@ def _group_field(page: Page, fields: Data) -> ComponentGroup | None | EllipsisTy
     return group
 
 
-def _status_field(fields: Data) -> str | None:
-    # Statuspage's enum allows "", which changes nothing.
-    return text(fields, "status") or None
-
-
-def list_components(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    offset, count = window(request)
-    return ok(components_json(page)[offset : offset + count])
-
-
-def create_component(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    fields = wrapped(request, "component")
-    group = _group_field(page, fields)
-    component = services.create_component(
-        page,
-        by=key,
-        name=text(fields, "name") or "",
-        description=text(fields, "description") or "",
-        group=None if group is ... else group,
-        status=_status_field(fields) or "operational",
-        showcase=_default(boolean(fields, "showcase"), True),
-        only_show_if_degraded=_default(boolean(fields, "only_show_if_degraded"), False),
-        start_date=day(fields, "start_date"),
-    )
-    return ok(component_json(_component(page, component.pk), page), 201)
-
-
 def _default(value: bool | None, default: bool) -> bool:
     return default if value is None else value
 
 
-def get_component(
-    request: HttpRequest, key: ApiKey, page_id: str, component_id: str
+TAG = "Components"
+
+
+@operation(
+    "Components",
+    "Components, group containers included",
+    tag=TAG,
+    answer="Component[]",
+    query=Paging,
+)
+def list_components(request: HttpRequest, key: ApiKey, page: Page, query: Paging) -> HttpResponse:
+    offset, count = query.window()
+    return ok(components_json(page)[offset : offset + count])
+
+
+@operation(
+    "Component",
+    "Create a component",
+    tag=TAG,
+    answer="Component",
+    status=201,
+    body=NewComponentBody,
+)
+def create_component(
+    request: HttpRequest, key: ApiKey, page: Page, body: NewComponentBody
 ) -> HttpResponse:
-    page = page_for(key, page_id)
+    fields = body.component
+    group = _group_field(page, fields)
+    component = services.create_component(
+        page,
+        by=key,
+        name=fields.name or "",
+        description=fields.description or "",
+        group=None if group is ... else group,
+        # Statuspage's enum allows "", which changes nothing.
+        status=fields.status or "operational",
+        showcase=_default(fields.showcase, True),
+        only_show_if_degraded=_default(fields.only_show_if_degraded, False),
+        start_date=fields.start_date,
+    )
+    return ok(component_json(_component(page, component.pk), page), 201)
+
+
+@operation("Component", "A component", tag=TAG, answer="Component")
+def get_component(request: HttpRequest, key: ApiKey, page: Page, component_id: str) -> HttpResponse:
     return ok(component_json(_component(page, component_id), page))
 
 
+@operation("Component", "Change a component", tag=TAG, answer="Component", body=ComponentBody)
 def update_component(
-    request: HttpRequest, key: ApiKey, page_id: str, component_id: str
+    request: HttpRequest, key: ApiKey, page: Page, component_id: str, body: ComponentBody
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     component = _component(page, component_id)
-    fields = wrapped(request, "component")
-    start_date = day(fields, "start_date") if "start_date" in fields else ...
+    fields = body.component
     services.update_component(
         component,
         by=key,
-        name=text(fields, "name"),
-        description=text(fields, "description"),
+        name=fields.name,
+        description=fields.description,
         group=_group_field(page, fields),
-        status=_status_field(fields),
-        showcase=boolean(fields, "showcase"),
-        only_show_if_degraded=boolean(fields, "only_show_if_degraded"),
-        start_date=start_date,
+        status=fields.status or None,
+        showcase=fields.showcase,
+        only_show_if_degraded=fields.only_show_if_degraded,
+        start_date=fields.start_date if fields.given("start_date") else ...,
     )
     return ok(component_json(_component(page, component_id), page))
 
 
+@operation("Component", "Delete a component", tag=TAG, answer=None, status=204)
 def delete_component(
-    request: HttpRequest, key: ApiKey, page_id: str, component_id: str
+    request: HttpRequest, key: ApiKey, page: Page, component_id: str
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     services.delete_component(_component(page, component_id), by=key)
     return no_content()
 
@@ -141,15 +147,14 @@ def _group_json(group: ComponentGroup, page: Page) -> Data:
     return component_group_json(group, children, page)
 
 
-def _group_description(request: HttpRequest, fields: Data) -> str | None:
-    # Statuspage's spec puts `description` beside the wrapper; accept it inside as well.
-    inside, beside = text(fields, "description"), text(parse_body(request), "description")
-    return inside if inside is not None else beside
+GROUPS = "Component groups"
 
 
-def list_groups(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    offset, count = window(request)
+@operation(
+    "ComponentGroups", "Component groups", tag=GROUPS, answer="ComponentGroup[]", query=Paging
+)
+def list_groups(request: HttpRequest, key: ApiKey, page: Page, query: Paging) -> HttpResponse:
+    offset, count = query.window()
     groups = list(ComponentGroup.objects.filter(page=page)[offset : offset + count])
     children: dict[str, list[Component]] = {g.pk: [] for g in groups}
     for component in Component.objects.filter(group__in=groups):
@@ -157,45 +162,68 @@ def list_groups(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse
     return ok([component_group_json(g, children[g.pk], page) for g in groups])
 
 
-def create_group(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    fields = wrapped(request, "component_group")
-    members = components_of(page, id_list(fields, "components") or [], "components")
+@operation(
+    "ComponentGroup",
+    "Create a component group",
+    tag=GROUPS,
+    answer="ComponentGroup",
+    status=201,
+    body=NewGroupBody,
+)
+def create_group(request: HttpRequest, key: ApiKey, page: Page, body: NewGroupBody) -> HttpResponse:
+    fields = body.component_group
+    members = components_of(page, fields.components or [], "components")
     group = services.create_group(
         page,
         by=key,
-        name=text(fields, "name") or "",
-        description=_group_description(request, fields) or "",
+        name=fields.name or "",
+        description=body.group_description or "",
         components=members,
     )
     return ok(_group_json(group, page), 201)
 
 
-def get_group(request: HttpRequest, key: ApiKey, page_id: str, group_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    return ok(_group_json(_group(page, group_id), page))
+@operation("ComponentGroup", "A component group", tag=GROUPS, answer="ComponentGroup")
+def get_group(
+    request: HttpRequest, key: ApiKey, page: Page, component_group_id: str
+) -> HttpResponse:
+    return ok(_group_json(_group(page, component_group_id), page))
 
 
-def update_group(request: HttpRequest, key: ApiKey, page_id: str, group_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    group = _group(page, group_id)
-    fields = wrapped(request, "component_group")
-    ids = id_list(fields, "components")
+@operation(
+    "ComponentGroup",
+    "Change a component group",
+    tag=GROUPS,
+    answer="ComponentGroup",
+    body=GroupBody,
+)
+def update_group(
+    request: HttpRequest, key: ApiKey, page: Page, component_group_id: str, body: GroupBody
+) -> HttpResponse:
+    group = _group(page, component_group_id)
+    ids = body.component_group.components
     members = None if ids is None else components_of(page, ids, "components")
     with transaction.atomic():
         group = services.update_group(
             group,
             by=key,
-            name=text(fields, "name"),
-            description=_group_description(request, fields),
+            name=body.component_group.name,
+            description=body.group_description,
             components=members,
         )
     return ok(_group_json(group, page))
 
 
-def delete_group(request: HttpRequest, key: ApiKey, page_id: str, group_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    group = _group(page, group_id)
+@operation(
+    "ComponentGroup",
+    "Delete a component group (its components stay); returns it",
+    tag=GROUPS,
+    answer="ComponentGroup",
+)
+def delete_group(
+    request: HttpRequest, key: ApiKey, page: Page, component_group_id: str
+) -> HttpResponse:
+    group = _group(page, component_group_id)
     data = _group_json(group, page)
     services.delete_group(group, by=key)
     return ok(data)

@@ -7,29 +7,21 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.http import (
-    ApiError,
-    Data,
-    boolean,
-    check_object,
-    id_list,
-    invalid,
-    ok,
-    page_for,
-    query,
-    str_map,
-    text,
-    validation_error,
-    when,
-    window,
-    wrapped,
+from candor.api.bodies import (
+    IncidentBody,
+    IncidentFields,
+    IncidentSearch,
+    IncidentUpdateBody,
+    NewIncidentBody,
+    Paging,
 )
+from candor.api.http import ApiError, invalid, ok, validation_error
+from candor.api.operations import operation
 from candor.api.views.components import components_of
 from candor.core import services
 from candor.core.enums import (
     ACTIVE_STATUSES,
     COMPONENT_STATUS_IMPACT,
-    ComponentStatus,
     Impact,
     IncidentStatus,
     worst,
@@ -45,7 +37,6 @@ from candor.core.models import (
 from candor.core.queries import incidents_with_timeline
 from candor.core.serializers import incident_json, update_json
 
-MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
 # Statuspage's names for the fields Candor's services call otherwise.
 FIELD_NAMES = {"message": "body", "impact": "impact_override", "notify": "deliver_notifications"}
 
@@ -71,40 +62,14 @@ def incident_of(page: Page, incident_id: str) -> Incident:
     return incident
 
 
-def _status(fields: Data) -> str | None:
-    status = text(fields, "status")
-    if status == "":
-        raise invalid("status", "Give a status, or leave the field out.")
-    if status in MAINTENANCE_STATUSES:
-        raise invalid("status", "Candor has no scheduled maintenances yet.")
-    return status
-
-
-def _impact_override(fields: Data) -> str | None:
-    impact = text(fields, "impact_override")
-    if impact is not None and impact not in Impact.values:
-        allowed = ", ".join(Impact.values)
-        raise invalid("impact_override", f"{impact!r} is not an impact. Choose one of: {allowed}.")
-    return impact
-
-
-def _components(page: Page, fields: Data) -> dict[Component, str | None] | None:
+def _components(page: Page, fields: IncidentFields) -> dict[Component, str | None] | None:
     """`components` {id: status} sets statuses; `component_ids` lists the affected ones."""
-    if "components" not in fields and "component_ids" not in fields:
+    if not fields.given("components") and not fields.given("component_ids"):
         return None
-    statuses = str_map(fields, "components") or {}
-    ids = [*(id_list(fields, "component_ids") or []), *statuses]
-    choice: dict[Component, str | None] = {}
-    for component in components_of(page, ids, "components"):
-        # "" (allowed by Statuspage's enum) lets the impact decide, like a bare component id.
-        status = statuses.get(component.pk) or None
-        if status is not None and status not in ComponentStatus.values:
-            allowed = ", ".join(ComponentStatus.values)
-            raise invalid(
-                "components", f"{status!r} is not a component status. Choose one of: {allowed}."
-            )
-        choice[component] = status
-    return choice
+    statuses = fields.components or {}
+    ids = [*(fields.component_ids or []), *statuses]
+    # "" (allowed by Statuspage's enum) lets the impact decide, like a bare component id.
+    return {c: statuses.get(c.pk) or None for c in components_of(page, ids, "components")}
 
 
 def _computed_impact(choice: dict[Component, str | None]) -> str | None:
@@ -119,36 +84,49 @@ def _answer(page: Page, incident_id: str, status: int = 200) -> HttpResponse:
     return ok(incident_json(incident_of(page, incident_id), page, manage=True), status)
 
 
-def list_incidents(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    offset, count = window(request)
+TAG = "Incidents"
+
+
+@operation(
+    "Incidents", "Incidents, newest first", tag=TAG, answer="Incident[]", query=IncidentSearch
+)
+def list_incidents(
+    request: HttpRequest, key: ApiKey, page: Page, query: IncidentSearch
+) -> HttpResponse:
+    offset, count = query.window()
     found = incidents(page)
-    if q := query(request, "q"):
-        found = found.filter(name__icontains=q)
+    if query.q:
+        found = found.filter(name__icontains=query.q)
     return ok([incident_json(i, page, manage=True) for i in found[offset : offset + count]])
 
 
-def list_unresolved(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    offset, count = window(request)
+@operation("UnresolvedIncidents", "Open incidents", tag=TAG, answer="Incident[]", query=Paging)
+def list_unresolved(request: HttpRequest, key: ApiKey, page: Page, query: Paging) -> HttpResponse:
+    offset, count = query.window()
     found = incidents(page).filter(status__in=ACTIVE_STATUSES)
     return ok([incident_json(i, page, manage=True) for i in found[offset : offset + count]])
 
 
-def create_incident(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    fields = wrapped(request, "incident")
-    status = _status(fields) or IncidentStatus.INVESTIGATING
+@operation(
+    "Incident",
+    "Declare an incident (status resolved with started_at, or backfilled: retroactive)",
+    tag=TAG,
+    answer="Incident",
+    status=201,
+    body=NewIncidentBody,
+)
+def create_incident(
+    request: HttpRequest, key: ApiKey, page: Page, body: NewIncidentBody
+) -> HttpResponse:
+    fields = body.incident
+    status = fields.status or IncidentStatus.INVESTIGATING
     choice = _components(page, fields) or {}
-    impact = _impact_override(fields) or _computed_impact(choice) or Impact.NONE
-    started_at = when(fields, "started_at", page)
-    resolved_at = when(fields, "resolved_at", page)
-    backfill_date = when(fields, "backfill_date", page)
-    check_object(fields, "metadata")
-    if boolean(fields, "backfilled"):
+    impact = fields.impact_override or _computed_impact(choice) or Impact.NONE
+    started_at, resolved_at = fields.started_at, fields.resolved_at
+    if fields.backfilled:
         # A backfilled incident is Candor's retroactive one: resolved, dated in the past.
         status = IncidentStatus.RESOLVED
-        started_at = started_at or backfill_date
+        started_at = started_at or fields.backfill_date
         if started_at is None:
             raise invalid("backfill_date", "A backfilled incident needs its backfill_date.")
         resolved_at = resolved_at or started_at
@@ -156,12 +134,12 @@ def create_incident(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResp
         incident = services.declare_incident(
             page,
             by=key,
-            name=text(fields, "name") or "",
+            name=fields.name or "",
             status=status,
             impact=impact,
             components=choice,
-            message=text(fields, "body") or "",
-            notify=boolean(fields, "deliver_notifications"),
+            message=fields.body or "",
+            notify=fields.deliver_notifications,
             started_at=started_at,
             resolved_at=resolved_at,
         )
@@ -170,41 +148,44 @@ def create_incident(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResp
     return _answer(page, incident.pk, 201)
 
 
-def get_incident(request: HttpRequest, key: ApiKey, page_id: str, incident_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
+@operation("Incident", "An incident", tag=TAG, answer="Incident")
+def get_incident(request: HttpRequest, key: ApiKey, page: Page, incident_id: str) -> HttpResponse:
     return _answer(page, incident_id)
 
 
+@operation(
+    "Incident",
+    "Rename, and/or post one update (status and body together make one entry)",
+    tag=TAG,
+    answer="Incident",
+    body=IncidentBody,
+)
 def update_incident(
-    request: HttpRequest, key: ApiKey, page_id: str, incident_id: str
+    request: HttpRequest, key: ApiKey, page: Page, incident_id: str, body: IncidentBody
 ) -> HttpResponse:
-    """Rename, and/or post one update: status and body sent together make one entry."""
-    page = page_for(key, page_id)
+    """Rename, and/or post one update: status and body sent together make one entry.
+
+    backfilled, backfill_date, started_at and resolved_at mean something only on create; they
+    are still read (a malformed value is refused) and then ignored.
+    """
     incident = incident_of(page, incident_id)
-    fields = wrapped(request, "incident")
-    name = text(fields, "name")
-    status = _status(fields)
-    body = text(fields, "body")
-    impact = _impact_override(fields)
+    fields = body.incident
+    name, status, message = fields.name, fields.status, fields.body
+    impact = fields.impact_override
     choice = _components(page, fields)
-    notify = boolean(fields, "deliver_notifications")
-    check_object(fields, "metadata")
-    # Meaningful only on create; still checked, so that a malformed value is refused.
-    boolean(fields, "backfilled")
-    for field in ("backfill_date", "started_at", "resolved_at"):
-        when(fields, field, page)
+    notify = fields.deliver_notifications
     if impact is None and choice and status != IncidentStatus.RESOLVED:
         impact = _computed_impact(choice)
     try:
         with transaction.atomic():
             if name is not None:
                 services.edit_incident(incident, by=key, name=name)
-            if status is not None or body is not None or impact is not None or choice:
+            if status is not None or message is not None or impact is not None or choice:
                 services.post_update(
                     incident,
                     by=key,
                     status=status or incident.status,
-                    message=body or "",
+                    message=message or "",
                     impact=impact,
                     components=choice,
                     notify=True if notify is None else notify,
@@ -214,35 +195,42 @@ def update_incident(
     return _answer(page, incident.pk)
 
 
+@operation(
+    "Incident", "Delete an incident and its timeline; returns it", tag=TAG, answer="Incident"
+)
 def delete_incident(
-    request: HttpRequest, key: ApiKey, page_id: str, incident_id: str
+    request: HttpRequest, key: ApiKey, page: Page, incident_id: str
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     incident = incident_of(page, incident_id)
     data = incident_json(incident, page, manage=True)
     services.delete_incident(incident, by=key)
     return ok(data)
 
 
+@operation(
+    "IncidentUpdate",
+    "Correct an update's body or display time",
+    tag=TAG,
+    answer="IncidentUpdate",
+    body=IncidentUpdateBody,
+)
 def update_incident_update(
-    request: HttpRequest, key: ApiKey, page_id: str, incident_id: str, update_id: str
+    request: HttpRequest,
+    key: ApiKey,
+    page: Page,
+    incident_id: str,
+    incident_update_id: str,
+    body: IncidentUpdateBody,
 ) -> HttpResponse:
     """Correct an earlier entry's body or display time; nobody is notified again."""
-    page = page_for(key, page_id)
     incident = incident_of(page, incident_id)
-    update = IncidentUpdate.objects.filter(incident=incident, pk=update_id).first()
+    update = IncidentUpdate.objects.filter(incident=incident, pk=incident_update_id).first()
     if update is None:
         raise ApiError(404, "Incident update not found.")
-    fields = wrapped(request, "incident_update")
-    # Accepted and ignored: an edit notifies nobody again, and Candor does not tweet.
-    boolean(fields, "deliver_notifications")
-    boolean(fields, "wants_twitter_update")
+    fields = body.incident_update
     try:
         update = services.edit_update(
-            update,
-            by=key,
-            body=text(fields, "body"),
-            display_at=when(fields, "display_at", page),
+            update, by=key, body=fields.body, display_at=fields.display_at
         )
     except ValidationError as exc:
         raise api_validation_error(exc) from None

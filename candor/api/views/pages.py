@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.http import ok, page_for, text, window, wrapped
+from candor.api.bodies import PageBody, Paging
+from candor.api.http import ok
+from candor.api.operations import operation
 from candor.core import services
 from candor.core.models import ApiKey, Page
 from candor.core.serializers import page_json
 
-PAGE_FIELDS = ("name", "url", "time_zone", "support_url")
+TAG = "Pages"
 
 
-def list_pages(request: HttpRequest, key: ApiKey) -> HttpResponse:
+@operation("Pages", "Pages this key can see", tag=TAG, answer="Page[]", query=Paging)
+def list_pages(request: HttpRequest, key: ApiKey, query: Paging) -> HttpResponse:
     pages = Page.objects.all() if key.page_id is None else Page.objects.filter(pk=key.page_id)
-    offset, count = window(request)
+    offset, count = query.window()
     return ok([page_json(p, manage=True) for p in pages[offset : offset + count]])
 
 
-def get_page(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    return ok(page_json(page_for(key, page_id), manage=True))
+@operation("Page", "A page", tag=TAG, answer="Page")
+def get_page(request: HttpRequest, key: ApiKey, page: Page) -> HttpResponse:
+    return ok(page_json(page, manage=True))
 
 
-def update_page(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    fields = wrapped(request, "page")
-    changes = {f: v for f in PAGE_FIELDS if (v := text(fields, f)) is not None}
+@operation("Page", "Change page settings", tag=TAG, answer="Page", body=PageBody)
+def update_page(request: HttpRequest, key: ApiKey, page: Page, body: PageBody) -> HttpResponse:
+    changes = body.page.model_dump(exclude_none=True)
     page = services.update_page(page, by=key, **changes)
     return ok(page_json(page, manage=True))

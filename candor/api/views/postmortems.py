@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.http import (
-    ApiError,
-    Data,
-    boolean,
-    invalid,
-    no_content,
-    ok,
-    page_for,
-    parse_body,
-    text,
-    validation_error,
-    when,
-    wrapped,
-)
+from candor.api.bodies import AnyBody, PostmortemBody, PublishBody, PublishFields
+from candor.api.http import ApiError, no_content, ok, validation_error
+from candor.api.operations import operation
 from candor.api.views.incidents import incident_of
 from candor.core import services
 from candor.core.models import ApiKey, Incident, Page, Postmortem
 from candor.core.serializers import postmortem_json
 
-SECTIONS = ("title", "summary", "impact_description", "root_cause", "corrective_actions")
+TAG = "Postmortems"
 
 
 def _postmortem(incident: Incident) -> Postmortem:
@@ -40,80 +27,79 @@ def _answer(incident: Incident, page: Page) -> HttpResponse:
     return ok(postmortem_json(_postmortem(incident), page))
 
 
-def _timeline(fields: Data, page: Page) -> list[tuple[datetime, str]] | None:
-    value = fields.get("timeline")
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
-        raise invalid("timeline", "Must be a list of {at, description} objects.")
-    entries = []
-    for entry in value:
-        at = when(entry, "at", page)
-        if at is None:
-            raise invalid("timeline", "Every timeline entry needs a time (at).")
-        entries.append((at, text(entry, "description") or ""))
-    return entries
-
-
-def get_postmortem(
-    request: HttpRequest, key: ApiKey, page_id: str, incident_id: str
-) -> HttpResponse:
-    page = page_for(key, page_id)
+@operation("Postmortem", "The postmortem", tag=TAG, answer="Postmortem")
+def get_postmortem(request: HttpRequest, key: ApiKey, page: Page, incident_id: str) -> HttpResponse:
     return _answer(incident_of(page, incident_id), page)
 
 
+@operation(
+    "Postmortem",
+    "Create or save the draft (resolved incidents only)",
+    tag=TAG,
+    answer="Postmortem",
+    body=PostmortemBody,
+)
 def save_postmortem(
-    request: HttpRequest, key: ApiKey, page_id: str, incident_id: str
+    request: HttpRequest, key: ApiKey, page: Page, incident_id: str, body: PostmortemBody
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     incident = incident_of(page, incident_id)
-    fields = wrapped(request, "postmortem")
-    sections = {f: text(fields, f) for f in SECTIONS}
+    fields = body.postmortem
+    timeline = (
+        None
+        if fields.timeline is None
+        else [(entry.at, entry.description or "") for entry in fields.timeline if entry.at]
+    )
     try:
         services.save_postmortem(
-            incident,
-            by=key,
-            body_draft=text(fields, "body_draft"),
-            timeline=_timeline(fields, page),
-            **sections,
+            incident, by=key, body_draft=fields.body_draft, timeline=timeline, **fields.sections
         )
     except ValidationError as exc:
         raise validation_error(exc) from None
     return _answer(incident, page)
 
 
+@operation(
+    "Postmortem",
+    "Publish: the incident's status becomes postmortem",
+    tag=TAG,
+    answer="Postmortem",
+    body=PublishBody,
+    op_id="publishPostmortem",
+)
 def publish_postmortem(
-    request: HttpRequest, key: ApiKey, page_id: str, incident_id: str
+    request: HttpRequest, key: ApiKey, page: Page, incident_id: str, body: PublishBody
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     incident = incident_of(page, incident_id)
     _postmortem(incident)
-    fields = wrapped(request, "postmortem", required=False)
-    notify = boolean(fields, "notify_subscribers")
-    boolean(fields, "notify_twitter")  # accepted and ignored: Candor does not tweet
-    text(fields, "custom_tweet")
+    fields = body.postmortem or PublishFields()
     try:
-        services.publish_postmortem(incident, by=key, notify=bool(notify))
+        services.publish_postmortem(incident, by=key, notify=bool(fields.notify_subscribers))
     except ValidationError as exc:
         raise validation_error(exc) from None
     return _answer(incident, page)
 
 
+@operation(
+    "Postmortem",
+    "Back to draft: the incident returns to resolved",
+    tag=TAG,
+    answer="Postmortem",
+    body=AnyBody,
+    op_id="revertPostmortem",
+)
 def revert_postmortem(
-    request: HttpRequest, key: ApiKey, page_id: str, incident_id: str
+    request: HttpRequest, key: ApiKey, page: Page, incident_id: str, body: AnyBody
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     incident = incident_of(page, incident_id)
-    parse_body(request)  # any object, usually {}
     _postmortem(incident)
     services.revert_postmortem(incident, by=key)
     return _answer(incident, page)
 
 
+@operation("Postmortem", "Delete the postmortem", tag=TAG, answer=None, status=204)
 def delete_postmortem(
-    request: HttpRequest, key: ApiKey, page_id: str, incident_id: str
+    request: HttpRequest, key: ApiKey, page: Page, incident_id: str
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     incident = incident_of(page, incident_id)
     _postmortem(incident)
     services.delete_postmortem(incident, by=key)

@@ -13,29 +13,24 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.http import (
-    ApiError,
-    Data,
-    boolean,
-    id_list,
-    invalid,
-    ok,
-    page_for,
-    parse_body,
-    query,
-    query_int,
-    text,
-    validation_error,
-    wrapped,
+from candor.api.bodies import (
+    SUBSCRIBER_STATES,
+    SUBSCRIBER_TYPES,
+    SelectionBody,
+    SubscriberBody,
+    SubscriberEditBody,
+    SubscriberFilter,
+    SubscriberSearch,
 )
+from candor.api.http import ApiError, Data, invalid, ok, validation_error
+from candor.api.operations import operation
 from candor.api.views.components import components_of
 from candor.core import subscriptions
 from candor.core.models import ApiKey, Page, Subscriber, SubscriberMode, SubscriberState
 from candor.core.serializers import subscriber_json
 
-# Statuspage's subscriber types; Candor has email and webhook, the others always count 0.
-TYPES = ("email", "sms", "webhook", "integration_partner", "slack")
-STATES = ("active", "unconfirmed", "quarantined", "unsubscribed", "all")
+TYPES, STATES = SUBSCRIBER_TYPES, SUBSCRIBER_STATES
+TAG = "Subscribers"
 SORT_FIELDS = {"primary": "email", "created_at": "created_at", "quarantined_at": "quarantined_at"}
 
 
@@ -71,15 +66,15 @@ def _filtered(page: Page, kind: str | None, state: str | None) -> QuerySet[Subsc
     return found
 
 
-def list_subscribers(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    found = _filtered(page, query(request, "type"), query(request, "state"))
-    if q := query(request, "q"):
+@operation("Subscribers", "Subscribers", tag=TAG, answer="Subscriber[]", query=SubscriberSearch)
+def list_subscribers(
+    request: HttpRequest, key: ApiKey, page: Page, query: SubscriberSearch
+) -> HttpResponse:
+    found = _filtered(page, query.type, query.state)
+    if q := query.q:
         found = found.filter(Q(email__icontains=q) | Q(endpoint__icontains=q))
-    field = query(request, "sort_field")
-    field = "created_at" if field is None else field
-    direction = query(request, "sort_direction")
-    direction = "desc" if direction is None else direction
+    field = "created_at" if query.sort_field is None else query.sort_field
+    direction = "desc" if query.sort_direction is None else query.sort_direction
     if field not in (*SORT_FIELDS, "relevance") or direction not in ("asc", "desc"):
         raise ApiError(
             400,
@@ -88,22 +83,29 @@ def list_subscribers(request: HttpRequest, key: ApiKey, page_id: str) -> HttpRes
         )
     column = SORT_FIELDS.get(field, "created_at")
     found = found.order_by(("-" if direction == "desc" else "") + column, "id")
-    limit = query_int(request, "limit", 100, 1, 100)
-    number = query_int(request, "page", 0, 0, 100_000)  # Statuspage: page 0 is the first
+    limit, number = query.limit, query.page
     rows = found.prefetch_related("components")[number * limit : (number + 1) * limit]
     return ok([subscriber_json(s, page) for s in rows])
 
 
-def create_subscriber(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    fields = wrapped(request, "subscriber")
-    email = text(fields, "email") or ""
-    endpoint = text(fields, "endpoint") or ""
-    if text(fields, "phone_number") or text(fields, "phone_country"):
+@operation(
+    "Subscriber",
+    "Add a subscriber, confirmed at once (a webhook's answer carries its secret)",
+    tag=TAG,
+    answer="Subscriber",
+    status=201,
+    body=SubscriberBody,
+)
+def create_subscriber(
+    request: HttpRequest, key: ApiKey, page: Page, body: SubscriberBody
+) -> HttpResponse:
+    # skip_confirmation_notification is read and ignored: always skipped, confirmed at once.
+    fields = body.subscriber
+    email = fields.email or ""
+    endpoint = fields.endpoint or ""
+    if fields.phone_number or fields.phone_country:
         raise invalid("phone_number", "Candor has no SMS subscribers; use email or a webhook.")
-    boolean(fields, "skip_confirmation_notification")  # always skipped: confirmed at once
-    text(fields, "page_access_user")
-    components = components_of(page, id_list(fields, "component_ids") or [], "component_ids")
+    components = components_of(page, fields.component_ids or [], "component_ids")
     mode = SubscriberMode.WEBHOOK if endpoint else SubscriberMode.EMAIL
     if mode == SubscriberMode.EMAIL and not email:
         raise invalid("email", "Give an email address, or an endpoint for a webhook.")
@@ -121,45 +123,56 @@ def create_subscriber(request: HttpRequest, key: ApiKey, page_id: str) -> HttpRe
     return ok(data, 201)
 
 
+@operation("Subscriber", "A subscriber", tag=TAG, answer="Subscriber")
 def get_subscriber(
-    request: HttpRequest, key: ApiKey, page_id: str, subscriber_id: str
+    request: HttpRequest, key: ApiKey, page: Page, subscriber_id: str
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     return ok(subscriber_json(_subscriber(page, subscriber_id), page))
 
 
+@operation(
+    "Subscriber", "Choose its components", tag=TAG, answer="Subscriber", body=SubscriberEditBody
+)
 def update_subscriber(
-    request: HttpRequest, key: ApiKey, page_id: str, subscriber_id: str
+    request: HttpRequest, key: ApiKey, page: Page, subscriber_id: str, body: SubscriberEditBody
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     subscriber = _subscriber(page, subscriber_id)
-    fields = wrapped(request, "subscriber")
-    ids = id_list(fields, "component_ids")
+    ids = body.subscriber.component_ids
     if ids is not None:
         components = components_of(page, ids, "component_ids")
         subscriptions.set_components(subscriber, components, by=key)
     return ok(subscriber_json(_subscriber(page, subscriber_id), page))
 
 
+@operation("Subscriber", "Unsubscribe it; returns it", tag=TAG, answer="Subscriber")
 def delete_subscriber(
-    request: HttpRequest, key: ApiKey, page_id: str, subscriber_id: str
+    request: HttpRequest, key: ApiKey, page: Page, subscriber_id: str
 ) -> HttpResponse:
     """Statuspage's DELETE unsubscribes: the row stays, as unsubscribed, and is returned."""
-    page = page_for(key, page_id)
     subscriber = _subscriber(page, subscriber_id)
     subscriptions.unsubscribe(subscriber, by=key)
     return ok(subscriber_json(_subscriber(page, subscriber_id), page))
 
 
-def count_subscribers(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    found = _filtered(page, query(request, "type"), query(request, "state"))
+@operation(
+    "SubscriberCount",
+    "How many, per type",
+    tag=TAG,
+    answer="SubscriberCount",
+    query=SubscriberFilter,
+)
+def count_subscribers(
+    request: HttpRequest, key: ApiKey, page: Page, query: SubscriberFilter
+) -> HttpResponse:
+    found = _filtered(page, query.type, query.state)
     counts = Counter(found.values_list("mode", flat=True))
     return ok({kind: counts.get(kind, 0) for kind in TYPES})
 
 
-def histogram_by_state(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
+@operation(
+    "SubscriberHistogram", "How many, per type and state", tag=TAG, answer="SubscriberHistogram"
+)
+def histogram_by_state(request: HttpRequest, key: ApiKey, page: Page) -> HttpResponse:
     counts = Counter(Subscriber.objects.filter(page=page).values_list("mode", "state"))
     out: Data = {}
     for kind in TYPES:
@@ -177,13 +190,9 @@ def histogram_by_state(request: HttpRequest, key: ApiKey, page_id: str) -> HttpR
     return ok(out)
 
 
-def _selection(request: HttpRequest, page: Page) -> QuerySet[Subscriber]:
+def _selection(body: SelectionBody, page: Page) -> QuerySet[Subscriber]:
     """`subscribers`: a list of ids or "all"; `type` and `state` narrow the choice."""
-    data = parse_body(request)
-    chosen = data.get("subscribers")
-    kind = text(data, "type")
-    state = text(data, "state")
-    boolean(data, "skip_unsubscription_notification")  # Candor sends no goodbye mail
+    chosen, kind, state = body.subscribers, body.type, body.state
     try:
         narrowed = _filtered(page, kind, "all" if state is None else state)
     except ApiError as exc:
@@ -198,34 +207,71 @@ def _selection(request: HttpRequest, page: Page) -> QuerySet[Subscriber]:
     return narrowed.filter(pk__in=chosen)
 
 
-def bulk_unsubscribe(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    selection = list(_selection(request, page))
+@operation(
+    "Subscribers",
+    "Unsubscribe several",
+    tag=TAG,
+    answer="AffectedSubscribers",
+    status=202,
+    body=SelectionBody,
+    op_id="unsubscribeSubscribers",
+)
+def bulk_unsubscribe(
+    request: HttpRequest, key: ApiKey, page: Page, body: SelectionBody
+) -> HttpResponse:
+    selection = list(_selection(body, page))
     with transaction.atomic():
         for subscriber in selection:
             subscriptions.unsubscribe(subscriber, by=key)
     return ok({"subscribers": [s.pk for s in selection]}, 202)
 
 
-def bulk_reactivate(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    selection = list(_selection(request, page))
+@operation(
+    "Subscribers",
+    "Reactivate quarantined ones",
+    tag=TAG,
+    answer="AffectedSubscribers",
+    status=202,
+    body=SelectionBody,
+    op_id="reactivateSubscribers",
+)
+def bulk_reactivate(
+    request: HttpRequest, key: ApiKey, page: Page, body: SelectionBody
+) -> HttpResponse:
+    selection = list(_selection(body, page))
     with transaction.atomic():
         done = [subscriptions.reactivate(s, by=key) for s in selection]
     return ok({"subscribers": [s.pk for s in done if s.state == SubscriberState.ACTIVE]}, 202)
 
 
-def bulk_resend_confirmation(request: HttpRequest, key: ApiKey, page_id: str) -> HttpResponse:
-    page = page_for(key, page_id)
-    selection = list(_selection(request, page))
+@operation(
+    "Subscribers",
+    "Resend confirmation to unconfirmed email subscribers",
+    tag=TAG,
+    answer="AffectedSubscribers",
+    status=202,
+    body=SelectionBody,
+    op_id="resendConfirmations",
+)
+def bulk_resend_confirmation(
+    request: HttpRequest, key: ApiKey, page: Page, body: SelectionBody
+) -> HttpResponse:
+    selection = list(_selection(body, page))
     sent = [s.pk for s in selection if subscriptions.resend_confirmation(s, by=key)]
     return ok({"subscribers": sent}, 202)
 
 
+@operation(
+    "Subscriber",
+    "Resend the confirmation mail (unconfirmed email subscribers)",
+    tag=TAG,
+    answer=None,
+    status=201,
+    op_id="resendConfirmation",
+)
 def resend_confirmation(
-    request: HttpRequest, key: ApiKey, page_id: str, subscriber_id: str
+    request: HttpRequest, key: ApiKey, page: Page, subscriber_id: str
 ) -> HttpResponse:
-    page = page_for(key, page_id)
     subscriber = _subscriber(page, subscriber_id)
     if not subscriptions.resend_confirmation(subscriber, by=key):
         raise ApiError(409, "Only an unconfirmed email subscriber is sent a confirmation.")

@@ -1,0 +1,247 @@
+"""The objects the management API answers with (core/serializers.py's shapes), as schemas.
+
+Request bodies are not here: they are declared once, in candor/api/bodies.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from candor.api.bodies import SUBSCRIBER_TYPES
+from candor.api.fields import ID_LIST
+from candor.core.enums import ComponentStatus, Impact, IncidentStatus
+from candor.core.models import SubscriberMode, SubscriberState
+
+Schema = dict[str, Any]
+
+COMPONENT_STATUSES = list(ComponentStatus.values)
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {**schema, "nullable": True}
+
+
+def string(description: str = "", **extra: Any) -> Schema:
+    schema: Schema = {"type": "string", **extra}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+TIME = string(format="date-time")
+
+
+def obj(properties: dict[str, Schema], required: list[str] | None = None, **extra: Any) -> Schema:
+    schema: Schema = {"type": "object", "properties": properties, **extra}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+# --- response objects ---
+
+PAGE = obj(
+    {
+        "id": string(),
+        "name": string(),
+        "url": string(),
+        "time_zone": string(),
+        "updated_at": TIME,
+        "created_at": nullable(TIME),
+        "support_url": nullable(string()),
+    },
+    ["id", "name", "url", "time_zone", "updated_at"],
+)
+
+COMPONENT = obj(
+    {
+        "id": string(),
+        "name": string(),
+        "status": string(enum=COMPONENT_STATUSES),
+        "created_at": TIME,
+        "updated_at": TIME,
+        "position": {"type": "integer"},
+        "description": nullable(string()),
+        "showcase": {"type": "boolean"},
+        "start_date": nullable(string(format="date")),
+        "group_id": nullable(string()),
+        "page_id": string(),
+        "group": {"type": "boolean"},
+        "only_show_if_degraded": {"type": "boolean"},
+        "components": {**ID_LIST, "description": "Child ids; only on group containers."},
+    },
+    ["id", "name", "status", "position", "group", "page_id"],
+)
+
+COMPONENT_GROUP = obj(
+    {
+        "id": string(),
+        "page_id": string(),
+        "name": string(),
+        "description": nullable(string()),
+        "components": ID_LIST,
+        "position": {"type": "integer"},
+        "created_at": TIME,
+        "updated_at": TIME,
+    },
+    ["id", "page_id", "name", "components", "position"],
+)
+
+AFFECTED = obj(
+    {
+        "code": string(),
+        "name": string(),
+        "old_status": string(enum=COMPONENT_STATUSES),
+        "new_status": string(enum=COMPONENT_STATUSES),
+    }
+)
+
+INCIDENT_UPDATE = obj(
+    {
+        "id": string(),
+        "status": string(enum=list(IncidentStatus.values)),
+        "body": string(),
+        "incident_id": string(),
+        "created_at": TIME,
+        "updated_at": TIME,
+        "display_at": TIME,
+        "affected_components": nullable({"type": "array", "items": ref("AffectedComponent")}),
+        "deliver_notifications": {"type": "boolean"},
+        "custom_tweet": nullable(string()),
+        "tweet_id": nullable(string()),
+        "wants_twitter_update": {"type": "boolean"},
+        "twitter_updated_at": nullable(TIME),
+    },
+    ["id", "status", "body", "incident_id", "display_at"],
+)
+
+INCIDENT = obj(
+    {
+        "id": string(),
+        "name": string(),
+        "status": string(enum=list(IncidentStatus.values)),
+        "created_at": TIME,
+        "updated_at": TIME,
+        "monitoring_at": nullable(TIME),
+        "resolved_at": nullable(TIME),
+        "impact": string(enum=list(Impact.values)),
+        "shortlink": string(),
+        "started_at": TIME,
+        "page_id": string(),
+        "incident_updates": {"type": "array", "items": ref("IncidentUpdate")},
+        "components": {"type": "array", "items": ref("Component")},
+        "reminder_intervals": nullable(string()),
+        "impact_override": nullable(string(enum=list(Impact.values))),
+        "metadata": {"type": "object"},
+        "backfilled": {"type": "boolean"},
+        "postmortem_body": nullable(string(description="Markdown of the published postmortem.")),
+        "postmortem_body_last_updated_at": nullable(TIME),
+        "postmortem_ignored": {"type": "boolean"},
+        "postmortem_notified_subscribers": {"type": "boolean"},
+        "postmortem_notified_twitter": {"type": "boolean"},
+        "postmortem_published_at": nullable(TIME),
+        "scheduled_for": nullable(TIME),
+        "scheduled_until": nullable(TIME),
+        "scheduled_remind_prior": {"type": "boolean"},
+        "scheduled_reminded_at": nullable(TIME),
+        "scheduled_auto_in_progress": {"type": "boolean"},
+        "scheduled_auto_completed": {"type": "boolean"},
+    },
+    ["id", "name", "status", "impact", "page_id", "incident_updates", "components"],
+)
+
+POSTMORTEM = obj(
+    {
+        "preview_key": nullable(string()),
+        "body": nullable(string(description="Markdown of every section, once published.")),
+        "body_updated_at": nullable(TIME),
+        "body_draft": string(description="Markdown of every section (the draft as written)."),
+        "body_draft_updated_at": nullable(TIME),
+        "published_at": nullable(TIME),
+        "notify_subscribers": {"type": "boolean"},
+        "notify_twitter": {"type": "boolean"},
+        "custom_tweet": nullable(string()),
+        "created_at": TIME,
+        "updated_at": TIME,
+        "title": string(),
+        "summary": string(),
+        "impact_description": string(),
+        "root_cause": string(),
+        "corrective_actions": string(),
+        "timeline": {
+            "type": "array",
+            "items": obj({"at": TIME, "description": string()}, ["at", "description"]),
+        },
+    },
+    ["body", "body_draft", "published_at", "title", "timeline"],
+)
+
+SUBSCRIBER = obj(
+    {
+        "id": string(),
+        "mode": string(enum=list(SubscriberMode.values)),
+        "email": nullable(string("The address, or a webhook's contact.")),
+        "endpoint": nullable(string()),
+        "phone_number": nullable(string()),
+        "phone_country": nullable(string()),
+        "display_phone_number": nullable(string()),
+        "obfuscated_channel_name": nullable(string()),
+        "workspace_name": nullable(string()),
+        "quarantined_at": nullable(TIME),
+        "purge_at": nullable(TIME),
+        "components": {**ID_LIST, "description": "Chosen components; empty means all."},
+        "page_access_user_id": nullable(string()),
+        "created_at": TIME,
+        "skip_confirmation_notification": {"type": "boolean"},
+        "state": string(enum=list(SubscriberState.values)),
+        "secret": string("Webhook signing secret: only in the answer that created it."),
+    },
+    ["id", "mode", "components", "created_at", "state"],
+)
+
+SUBSCRIBER_COUNT = obj(
+    {kind: {"type": "integer"} for kind in SUBSCRIBER_TYPES}, list(SUBSCRIBER_TYPES)
+)
+
+STATE_COUNTS = obj(
+    {k: {"type": "integer"} for k in ("active", "unconfirmed", "quarantined", "total")},
+    ["active", "unconfirmed", "quarantined", "total"],
+)
+
+SUBSCRIBER_HISTOGRAM = obj(
+    {kind: ref("SubscriberStateCounts") for kind in SUBSCRIBER_TYPES}, list(SUBSCRIBER_TYPES)
+)
+
+AFFECTED_SUBSCRIBERS = obj({"subscribers": ID_LIST}, ["subscribers"])
+
+ERROR = obj(
+    {
+        "error": string("What went wrong, in one sentence."),
+        "errors": {
+            "type": "object",
+            "description": "Per field, its messages (validation errors only).",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    ["error"],
+)
+
+OBJECTS: dict[str, Schema] = {
+    "Page": PAGE,
+    "Component": COMPONENT,
+    "ComponentGroup": COMPONENT_GROUP,
+    "AffectedComponent": AFFECTED,
+    "IncidentUpdate": INCIDENT_UPDATE,
+    "Incident": INCIDENT,
+    "Postmortem": POSTMORTEM,
+    "Subscriber": SUBSCRIBER,
+    "SubscriberCount": SUBSCRIBER_COUNT,
+    "SubscriberStateCounts": STATE_COUNTS,
+    "SubscriberHistogram": SUBSCRIBER_HISTOGRAM,
+    "AffectedSubscribers": AFFECTED_SUBSCRIBERS,
+    "Error": ERROR,
+}

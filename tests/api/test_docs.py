@@ -75,3 +75,20 @@ def test_api_docs_render_every_operation_from_candor_alone(live_server, browser_
     )
     assert outside == []
     assert_accessible(browser_page, "API docs")
+
+
+def test_documented_enums_are_the_domains(db):
+    from candor.core.enums import POSTABLE_STATUSES, ComponentStatus, Impact, IncidentStatus
+    from candor.core.models import SubscriberState
+
+    doc = document()
+    post = doc["paths"]["/v1/pages/{page_id}/incidents"]["post"]
+    fields = post["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    incident = fields["incident"]["properties"]
+    objects = doc["components"]["schemas"]
+    assert incident["status"]["enum"] == list(POSTABLE_STATUSES)
+    assert incident["impact_override"]["enum"] == list(Impact.values)
+    assert incident["components"]["additionalProperties"]["enum"] == [*ComponentStatus.values, ""]
+    assert objects["Incident"]["properties"]["status"]["enum"] == list(IncidentStatus.values)
+    assert objects["Component"]["properties"]["status"]["enum"] == list(ComponentStatus.values)
+    assert objects["Subscriber"]["properties"]["state"]["enum"] == list(SubscriberState.values)

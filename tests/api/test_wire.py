@@ -109,3 +109,34 @@ def test_api_answers_bare_arrays_and_objects(page, json_api, make_component):
     listing = json_api.get(f"pages/{page.pk}/components").json()
     single = json_api.get(f"pages/{page.pk}").json()
     assert (type(listing), type(single)) == (list, dict)
+
+
+def test_api_names_every_invalid_field_at_once_and_writes_nothing(page, api):
+    response = api.post(
+        f"pages/{page.pk}/components",
+        {"component": {"name": "Email", "showcase": "maybe", "start_date": "soon"}},
+    )
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "error": "Must be a boolean: true/false, t/f or 1/0.",
+            "errors": {
+                "showcase": ["Must be a boolean: true/false, t/f or 1/0."],
+                "start_date": ["Must be a date, like 2026-03-05."],
+            },
+        },
+    )
+    assert Component.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("per_page=many", "per_page must be a whole number."),
+        ("per_page=101", "per_page must be between 1 and 100."),
+        ("page=0", "page must be between 1 and 100000."),
+    ],
+)
+def test_api_refuses_a_malformed_paging_query_with_400(page, json_api, query, message):
+    response = json_api.get(f"pages/{page.pk}/components?{query}")
+    assert (response.status_code, response.json()) == (400, {"error": message})

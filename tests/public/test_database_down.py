@@ -6,45 +6,15 @@ answering from memory, and a process started afterwards answers from the data di
 """
 
 import os
-import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 from django.conf import settings
 
-BIN = Path(sys.executable).parent
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
-def wait_until_up(url, process):
-    for _ in range(150):
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}")
-        try:
-            return fetch(url)
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer")
+from tests.support.servers import BIN, fetch, free_port, wait_until_up
 
 
 @pytest.fixture

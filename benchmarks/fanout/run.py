@@ -168,7 +168,7 @@ def main() -> None:
             # The baseline: the same messages, prepared in advance, one smtplib connection.
             composer = Composer()
             prepared = [
-                (d.subscriber.email, composer.compose(d).message().as_bytes(linesep="\r\n"))
+                (d.subscriber.email, composer.compose_bytes(d))
                 for d in Delivery.objects.filter(
                     update=update, subscriber__mode="email"
                 ).select_related("subscriber__page", "update__incident__page")

@@ -13,9 +13,27 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 
-from candor.core.models import Delivery, DeliveryState, WorkerHeartbeat
+from candor.core.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    SubscriberMode,
+    WorkerHeartbeat,
+)
 from candor.core.services.base import now
 
 # Rows of workers silent this long are removed (a restart makes a new row: a new pid).
@@ -91,8 +109,17 @@ def oldest_due_delivery() -> datetime | None:
 
 
 def delivery_counts() -> dict[tuple[str, str], int]:
-    """Rows in the ledger by (state, channel); the channel is the subscriber's mode."""
-    rows = Delivery.objects.values_list("state", "subscriber__mode").annotate(n=Count("pk"))
+    """Rows in the ledger by (state, channel): a notification's channel is its subscriber's
+    mode; every other kind of row is an email."""
+    channel = Case(
+        When(kind=DeliveryKind.NOTIFICATION, then=F("subscriber__mode")),
+        default=Value(SubscriberMode.EMAIL.value),
+    )
+    rows = (
+        Delivery.objects.annotate(channel=channel)
+        .values_list("state", "channel")
+        .annotate(n=Count("pk"))
+    )
     return {(state, mode): n for state, mode, n in rows.order_by()}
 
 

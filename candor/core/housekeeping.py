@@ -6,14 +6,21 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from candor.core.health import prune_heartbeats
-from candor.core.models import Delivery, DeliveryState, Incident, Subscriber, SubscriberState
+from candor.core.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Incident,
+    Subscriber,
+    SubscriberState,
+)
+from candor.core.notifications import enqueue_mail
 from candor.core.services.base import now
 from candor.core.subscriptions import expire_unconfirmed
-from candor.core.transports.email import send_email
 
 logger = logging.getLogger("candor.worker")
 
@@ -32,7 +39,8 @@ def run() -> None:
 
 def send_reminders() -> int:
     """Each active incident silent for its page's stale_after_minutes: one email to every
-    Responder and Administrator, repeated at most once per that interval while it stays silent."""
+    Responder and Administrator, repeated at most once per that interval while it stays silent.
+    Returns how many reminders were put in the ledger."""
     at = now()
     sent = 0
     incidents = Incident.objects.active().filter(backfilled=False).select_related("page")
@@ -42,25 +50,18 @@ def send_reminders() -> int:
             continue
         if incident.reminded_at is not None and incident.reminded_at > at - quiet:
             continue
-        # A conditional update claims the reminder: of several workers, only one sends it.
-        claimed = Incident.objects.filter(pk=incident.pk, reminded_at=incident.reminded_at).update(
-            reminded_at=at
-        )
-        if not claimed:
-            continue
-        staff = get_user_model().objects.filter(is_active=True).exclude(email="")
-        for user in staff:
-            send_email(
-                "reminder",
-                user.email,
-                {
-                    "incident": incident,
-                    "page": incident.page,
-                    "minutes": int((at - incident.last_update_at).total_seconds() // 60),
-                    "incident_url": f"{settings.BASE_URL}/manage/incidents/{incident.pk}/",
-                },
-            )
-            sent += 1
+        with transaction.atomic():
+            # A conditional update claims the reminder: of several workers, only one sends it;
+            # the claim and the ledger rows commit together.
+            claimed = Incident.objects.filter(
+                pk=incident.pk, reminded_at=incident.reminded_at
+            ).update(reminded_at=at)
+            if not claimed:
+                continue
+            staff = get_user_model().objects.filter(is_active=True).exclude(email="")
+            for user in staff:
+                enqueue_mail(DeliveryKind.REMINDER, user=user, incident=incident)
+                sent += 1
     return sent
 
 

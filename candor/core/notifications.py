@@ -1,7 +1,10 @@
-"""Fan-out: one Delivery row per (update or status change, matching subscriber), in the writer's
-transaction. Sending them is the worker's job."""
+"""The ledger's writers: the fan-out (one Delivery row per update or status change and matching
+subscriber) and every other outgoing mail (one Delivery row of its kind), both in the writer's
+transaction. Sending them is the worker's job: no web request talks to a mail server."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -10,13 +13,18 @@ from candor.core import events
 from candor.core.models import (
     ComponentStatusChange,
     Delivery,
+    DeliveryKind,
     DeliveryState,
+    Incident,
     IncidentUpdate,
     Subscriber,
     SubscriberMode,
     SubscriberState,
 )
 from candor.core.services.base import Actor, audit, now
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # PostgreSQL NOTIFY channel the workers LISTEN on.
 CHANNEL = "candor_deliveries"
@@ -45,6 +53,33 @@ def _create(rows: list[Delivery]) -> int:
         notify_workers()
         transaction.on_commit(lambda: events.deliveries_created.send(sender=Delivery))
     return len(rows)
+
+
+def enqueue_mail(
+    kind: DeliveryKind,
+    *,
+    subscriber: Subscriber | None = None,
+    user: User | None = None,
+    incident: Incident | None = None,
+) -> Delivery:
+    """One email of `kind` to a subscriber (its address, or a webhook's contact) or to a user.
+    It is composed when the worker sends it, from what the row points to, so that the ledger
+    holds no secret link; it goes out with the notifications' retries."""
+    assert kind != DeliveryKind.NOTIFICATION
+    at = now()
+    page_id = subscriber.page_id if subscriber else incident.page_id if incident else None
+    delivery = Delivery.objects.create(
+        kind=kind,
+        page_id=page_id,
+        subscriber=subscriber,
+        user=user,
+        incident=incident,
+        next_attempt_at=at,
+        created_at=at,
+    )
+    notify_workers()
+    transaction.on_commit(lambda: events.deliveries_created.send(sender=Delivery))
+    return delivery
 
 
 def fan_out_update(update: IncidentUpdate) -> int:

@@ -21,6 +21,7 @@ from candor.core.links import CONFIRM_MAX_AGE
 from candor.core.models import (
     Component,
     Delivery,
+    DeliveryKind,
     DeliveryState,
     Page,
     Subscriber,
@@ -30,7 +31,6 @@ from candor.core.models import (
 )
 from candor.core.services.base import DUPLICATE, Actor, audit, check_safe, fail, now
 from candor.core.throttles import Throttled as Throttled  # raised by admit(), caught by views
-from candor.core.transports.email import send_email
 from candor.core.transports.guard import TargetRefused, Unresolvable, check_host
 
 logger = logging.getLogger(__name__)
@@ -160,29 +160,15 @@ def subscribe_email(page: Page, *, email: str, components: Iterable[Component] =
         subscriber.confirmation_sent_at = at
         subscriber.updated_at = at
         subscriber.save()
-    _mail_subscriber(template, subscriber)
+        _mail_subscriber(template, subscriber)
 
 
-def _mail_subscriber(template: str, subscriber: Subscriber, **extra: object) -> None:
-    unsubscribe, manage = links.manage_urls(subscriber.pk)
-    ctx = {
-        **extra,
-        "page": subscriber.page,
-        "subscriber": subscriber,
-        "confirm_url": links.confirm_url(subscriber.pk),
-        "manage_url": manage,
-        "unsubscribe_url": unsubscribe,
-    }
-    # Every mail carries the manage link and RFC 8058's one-click headers.
-    headers = {
-        "List-Unsubscribe": f"<{ctx['unsubscribe_url']}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    try:
-        send_email(template, subscriber.email, ctx, headers)
-    except Exception:
-        # The form answers the same either way; the operator can resend from the Subscribers tab.
-        logger.exception("could not send the %s mail to subscriber %s", template, subscriber.pk)
+def _mail_subscriber(template: str, subscriber: Subscriber) -> None:
+    """Put the mail in the ledger, in the caller's transaction: the worker composes and sends
+    it (every mail carries the manage link and RFC 8058's one-click headers)."""
+    from candor.core.notifications import enqueue_mail
+
+    enqueue_mail(DeliveryKind(template), subscriber=subscriber)
 
 
 def confirm(token: str) -> Subscriber | None:
@@ -226,9 +212,11 @@ def _stop(subscriber: Subscriber, state: str, reason: str = "") -> None:
         subscriber.last_error = reason[:2000]
     subscriber.updated_at = at
     subscriber.save()
-    Delivery.objects.filter(subscriber=subscriber, state=DeliveryState.PENDING).update(
-        state=DeliveryState.CANCELLED, lease_until=None
-    )
+    # Notifications only: a mail about the subscription itself (its secret, the quarantine
+    # notice to a webhook's contact) still goes.
+    Delivery.objects.filter(
+        subscriber=subscriber, kind=DeliveryKind.NOTIFICATION, state=DeliveryState.PENDING
+    ).update(state=DeliveryState.CANCELLED, lease_until=None)
 
 
 @transaction.atomic
@@ -282,9 +270,10 @@ def request_webhook(
                 subscriber,
                 f"Someone asked to subscribe webhook {endpoint} again",
             )
-    if subscriber.email:
-        template = "webhook-created" if secret else "webhook-already-subscribed"
-        _mail_subscriber(template, subscriber, secret=secret)
+        if subscriber.email:
+            # The secret is read from the subscriber when the mail is composed.
+            template = "webhook-created" if secret else "webhook-already-subscribed"
+            _mail_subscriber(template, subscriber)
 
 
 def _subscribed_webhook(page: Page, endpoint: str) -> Subscriber | None:
@@ -378,6 +367,7 @@ def remove_subscriber(subscriber: Subscriber, *, by: Actor) -> None:
     subscriber.delete()
 
 
+@transaction.atomic
 def resend_confirmation(subscriber: Subscriber, *, by: Actor) -> bool:
     if subscriber.state != SubscriberState.UNCONFIRMED or subscriber.is_webhook:
         return False
@@ -417,8 +407,8 @@ def quarantine(subscriber_id: str, reason: str) -> bool:
         audit(
             subscriber.page, None, "subscriber.quarantine", subscriber, f"Quarantined {subscriber}"
         )
-    if subscriber.is_webhook and subscriber.email:
-        _mail_subscriber("webhook-quarantined", subscriber)
+        if subscriber.is_webhook and subscriber.email:
+            _mail_subscriber("webhook-quarantined", subscriber)
     return True
 
 

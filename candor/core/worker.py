@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 
@@ -30,7 +31,9 @@ from candor.core.models import (
     ComponentStatusChange,
     Delivery,
     DeliveryAttempt,
+    DeliveryKind,
     DeliveryState,
+    Incident,
     IncidentUpdate,
     Page,
     Subscriber,
@@ -74,7 +77,7 @@ def claim(limit: int, *, lease: float | None = None) -> list[Delivery]:
         # each claim cost as much as the whole backlog.)
         busy = set(
             Delivery.objects.filter(
-                subscriber_id__any={s for _, s in rows},
+                subscriber_id__any={s for _, s in rows if s is not None},
                 state=DeliveryState.PENDING,
                 lease_until__gte=at,
             ).values_list("subscriber_id", flat=True)
@@ -91,7 +94,10 @@ def claim(limit: int, *, lease: float | None = None) -> list[Delivery]:
 # What sending and recording read: building thousands of whole rows (a dozen timestamps each)
 # cost more than sending them. A test counts the queries, so a field missing here shows.
 _SENDING_FIELDS = (
+    "kind",
     "page_id",
+    "user_id",
+    "incident_id",
     "subscriber_id",
     "update_id",
     "status_change_id",
@@ -121,10 +127,20 @@ def _load(ids: list[int], token: str) -> list[Delivery]:
     updates = IncidentUpdate.objects.select_related("incident__page").in_bulk(update_ids)
     changes = ComponentStatusChange.objects.select_related("component__group").in_bulk(change_ids)
     pages = {u.incident.page_id: u.incident.page for u in updates.values()}
-    missing = {d.subscriber.page_id for d in deliveries} - set(pages)
+    missing = {d.subscriber.page_id for d in deliveries if d.subscriber} - set(pages)
     pages.update(Page.objects.in_bulk(missing))
+    # Mails to users (reminders, password resets): a few rows, loaded with what they speak of.
+    users = get_user_model().objects.in_bulk({d.user_id for d in deliveries if d.user_id})
+    incidents = Incident.objects.select_related("page").in_bulk(
+        {d.incident_id for d in deliveries if d.incident_id}
+    )
     for d in deliveries:
-        d.subscriber.page = pages[d.subscriber.page_id]
+        if d.subscriber is not None:
+            d.subscriber.page = pages[d.subscriber.page_id]
+        if d.user_id:
+            d.user = users[d.user_id]
+        if d.incident_id:
+            d.incident = incidents[d.incident_id]
         if d.update_id:
             d.update = updates[d.update_id]
         if d.status_change_id:
@@ -160,6 +176,9 @@ def record(outcomes: list[Outcome]) -> None:
         return
     at = now()
     sent = [o.delivery.pk for o in outcomes if o.ok]
+    # What a notification's outcome says about its subscriber; another mail's says nothing (a
+    # webhook's contact address refusing the quarantine notice is not the webhook's failure).
+    notified = [o for o in outcomes if o.delivery.kind == DeliveryKind.NOTIFICATION]
     quarantine: dict[str, str] = {}
     disable: dict[str, str] = {}
     with transaction.atomic():
@@ -180,7 +199,7 @@ def record(outcomes: list[Outcome]) -> None:
                 state=DeliveryState.SENT, sent_at=at, lease_until=None, last_error=""
             )
             Subscriber.objects.filter(
-                pk__any={o.delivery.subscriber_id for o in outcomes if o.ok},
+                pk__any={o.delivery.subscriber_id for o in notified if o.ok},
                 consecutive_failures__gt=0,
             ).update(consecutive_failures=0)
         for outcome in outcomes:
@@ -192,20 +211,22 @@ def record(outcomes: list[Outcome]) -> None:
             fields: dict[str, Any] = {"lease_until": None, "last_error": error.message[:2000]}
             if delay is None:
                 fields["state"] = DeliveryState.FAILED
-                if error.subscriber == "disable":
-                    disable[delivery.subscriber_id] = error.message
-                elif error.subscriber == "quarantine" or (
-                    delivery.subscriber.mode == SubscriberMode.WEBHOOK
-                ):
-                    # A webhook that failed its whole schedule; a mailbox that refused with 5xx.
-                    quarantine[delivery.subscriber_id] = error.message
             else:
                 fields["next_attempt_at"] = at + timedelta(seconds=delay)
             Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(**fields)
+            if delivery.kind != DeliveryKind.NOTIFICATION or delivery.subscriber is None:
+                continue
             Subscriber.objects.filter(pk=delivery.subscriber_id).update(
                 consecutive_failures=F("consecutive_failures") + 1,
                 last_error=error.message[:2000],
             )
+            if delay is not None:
+                continue
+            if error.subscriber == "disable":
+                disable[delivery.subscriber.pk] = error.message
+            elif error.subscriber == "quarantine" or delivery.subscriber.is_webhook:
+                # A webhook that failed its whole schedule; a mailbox that refused with 5xx.
+                quarantine[delivery.subscriber.pk] = error.message
     for subscriber_id, reason in disable.items():
         subscriptions.disable(subscriber_id, reason)
     for subscriber_id, reason in quarantine.items():
@@ -215,12 +236,20 @@ def record(outcomes: list[Outcome]) -> None:
 # --- The worker loop ----------------------------------------------------------------------------
 
 
+def channel(delivery: Delivery) -> str:
+    """A notification goes over its subscriber's channel; every other kind is an email."""
+    if delivery.kind == DeliveryKind.NOTIFICATION and delivery.subscriber is not None:
+        return delivery.subscriber.mode
+    return SubscriberMode.EMAIL
+
+
 def _groups(deliveries: list[Delivery]) -> tuple[list[list[Delivery]], list[list[Delivery]]]:
     """Emails in batches (one SMTP connection each); webhooks one subscriber at a time, in order."""
-    emails = [d for d in deliveries if d.subscriber.mode == SubscriberMode.EMAIL]
+    emails = [d for d in deliveries if channel(d) == SubscriberMode.EMAIL]
     hooks: dict[str, list[Delivery]] = defaultdict(list)
     for d in deliveries:
-        if d.subscriber.mode == SubscriberMode.WEBHOOK:
+        if channel(d) == SubscriberMode.WEBHOOK:
+            assert d.subscriber_id is not None
             hooks[d.subscriber_id].append(d)
     size = max(1, settings.CANDOR_EMAIL_BATCH)
     return [emails[i : i + size] for i in range(0, len(emails), size)], list(hooks.values())
@@ -292,7 +321,7 @@ class Worker:
 
     def _attempt(self, group: list[Delivery]) -> list[Outcome]:
         try:
-            return self._transport(group[0].subscriber.mode).send(group)
+            return self._transport(channel(group[0])).send(group)
         except Exception:
             logger.exception("sending %d deliveries failed", len(group))
             self._release(group)

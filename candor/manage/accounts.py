@@ -2,12 +2,12 @@
 
 Failed logins are throttled by django-axes per (username, IP) pair (see settings), so an attacker
 elsewhere cannot lock an administrator out. Password resets are throttled per client IP and per
-address. The client IP is candor.clientip's, as for every throttle.
+address, and their mail goes through the delivery ledger like every other. The client IP is
+candor.clientip's, as for every throttle.
 """
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from candor.clientip import client_ip
 from candor.core import throttles
+from candor.core.models import DeliveryKind
+from candor.core.notifications import enqueue_mail
 
 login = auth_views.LoginView.as_view(
     template_name="registration/login.html", redirect_authenticated_user=True
@@ -41,6 +43,22 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 password_change = PasswordChangeView.as_view()
 
 
+class LedgerPasswordResetForm(PasswordResetForm):
+    """Django's form, whose mail goes into the delivery ledger instead of over SMTP from the
+    request: the worker composes it (a fresh token then) and sends it with the usual retries."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        enqueue_mail(DeliveryKind.PASSWORD_RESET, user=context["user"])
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Over the per-IP limit: 429. Over the per-address limit: the usual answer and no mail, so
     the limit says nothing about whether an account uses the address."""
@@ -60,10 +78,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 password_reset = PasswordResetView.as_view(
     template_name="registration/password_reset_form.html",
-    email_template_name="registration/password_reset_email.txt",
-    subject_template_name="registration/password_reset_subject.txt",
+    form_class=LedgerPasswordResetForm,
     success_url=reverse_lazy("manage_password_reset_done"),
-    extra_email_context={"base_url": settings.BASE_URL},
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="registration/password_reset_done.html"

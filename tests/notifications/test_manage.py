@@ -72,6 +72,7 @@ def test_subscribers_remove_resend_reactivate(staff, page, subscribe, smtp):
     staff.post(f"/manage/subscribers/{gone.pk}/remove/")
     staff.post(f"/manage/subscribers/{pending.pk}/resend/")
     staff.post(f"/manage/subscribers/{quarantined.pk}/reactivate/")
+    drain()
 
     assert not Subscriber.objects.filter(pk=gone.pk).exists()
     assert len(smtp.handler.to("pending@example.com")) == 2
@@ -100,7 +101,7 @@ def test_deliveries_page_shows_attempts_and_retries_failed(staff, page, subscrib
     }
     assert response.content.count(b"failed: HTTP 500") == 8
     assert retried.status_code == 302
-    assert Delivery.objects.get().state == DeliveryState.SENT
+    assert Delivery.objects.get(kind="notification").state == DeliveryState.SENT
 
 
 @pytest.mark.parametrize("n", [1, 3])

@@ -51,7 +51,7 @@ def test_ssrf_private_targets_are_refused_and_never_connected(page, receiver, fa
 
     drain()
 
-    delivery = Delivery.objects.get()
+    delivery = Delivery.objects.get(kind="notification")
     assert delivery.last_error.startswith("Refused: ")
     assert delivery.attempt_log.filter(ok=True).count() == 0
     assert receiver.connections == 0
@@ -68,7 +68,7 @@ def test_ssrf_redirect_to_loopback_is_not_followed(page, receiver, fast):
     drain()
 
     assert receiver.at("/internal") == []
-    assert "redirects are not followed" in Delivery.objects.get().last_error
+    assert "redirects are not followed" in Delivery.objects.get(kind="notification").last_error
 
 
 def test_ssrf_setting_allows_private_targets(receiver, settings):

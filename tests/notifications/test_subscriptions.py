@@ -5,6 +5,7 @@ from django.test import Client
 
 from candor.core import links, subscriptions
 from candor.core.models import AuditEntry, Subscriber, SubscriberState, SubscriptionThrottle
+from tests.notifications.conftest import drain
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def test_subscribe_email_double_opt_in(default_page, make_component, smtp):
 
     response = post_email(client, "ann@example.com", **{"e-components": [help_desk.pk]})
     subscriber = Subscriber.objects.get()
+    drain()
     [mail] = smtp.handler.to("ann@example.com")
     confirmed = client.get(link(mail, "confirm"))
     subscriber.refresh_from_db()
@@ -51,6 +53,7 @@ def test_subscribe_same_response_for_new_pending_and_subscribed(default_page, sm
     pending = post_email(client, "new@example.com")
     subscriptions.confirm(links.confirm_token(Subscriber.objects.get().pk))
     subscribed = post_email(client, "new@example.com")
+    drain()
 
     assert new.status_code == pending.status_code == subscribed.status_code == 200
     assert new.content == pending.content == subscribed.content
@@ -64,6 +67,7 @@ def test_subscribe_same_response_for_new_pending_and_subscribed(default_page, sm
 def test_subscribe_at_most_10_mails_per_address_per_hour(default_page, smtp):
     client = Client()
     responses = [post_email(client, "ann@example.com", ip=f"198.51.100.{i}") for i in range(12)]
+    drain()
 
     assert {r.status_code for r in responses} == {200}
     assert len({r.content for r in responses}) == 1
@@ -73,6 +77,7 @@ def test_subscribe_at_most_10_mails_per_address_per_hour(default_page, smtp):
 def test_subscribe_at_most_20_per_client_ip_per_hour(default_page, smtp):
     client = Client()
     responses = [post_email(client, f"user{i}@example.com") for i in range(21)]
+    drain()
 
     assert [r.status_code for r in responses] == [200] * 20 + [429]
     assert len(smtp.messages) == 20
@@ -107,6 +112,7 @@ def test_subscribe_webhook_answers_alike_for_new_and_subscribed_endpoints(
     first = post_webhook(client, receiver.url("/hook"))
     again = post_webhook(client, receiver.url("/hook"), contact="eve@example.com")
     subscriber = Subscriber.objects.get()
+    drain()
     [created] = smtp.handler.to("ops@example.com")[:1]
     notices = smtp.handler.to("ops@example.com")[1:]
 

@@ -19,7 +19,7 @@ def test_webhook_body_is_statuspage_shape_and_signed(page, receiver, fast, subsc
 
     [request] = receiver.at("/hook")
     payload = Webhook(hook.secret).verify(request.body, request.headers)
-    delivery = Delivery.objects.get()
+    delivery = Delivery.objects.get(kind="notification")
     assert request.headers["webhook-id"] == f"msg_u{delivery.update_id}.{hook.pk}"
     assert sorted(payload) == ["incident", "meta", "page"]
     assert payload["page"] == {
@@ -41,7 +41,7 @@ def test_webhook_500_three_times_then_200_delivers_on_fourth_attempt(
 
     drain()
 
-    delivery = Delivery.objects.get()
+    delivery = Delivery.objects.get(kind="notification")
     requests = receiver.at("/flaky")
     assert (delivery.state, delivery.attempts) == (DeliveryState.SENT, 4)
     assert [a.ok for a in delivery.attempt_log.all()] == [False, False, False, True]
@@ -58,7 +58,7 @@ def test_webhook_always_500_is_quarantined_and_contact_emailed(
     drain()
 
     hook.refresh_from_db()
-    delivery = Delivery.objects.get()
+    delivery = Delivery.objects.get(kind="notification")
     assert (hook.state, delivery.state, delivery.attempts) == (
         SubscriberState.QUARANTINED,
         DeliveryState.FAILED,
@@ -80,7 +80,7 @@ def test_webhook_410_disables_after_one_attempt(page, receiver, fast, subscribe)
     hook.refresh_from_db()
     assert hook.state == SubscriberState.DISABLED
     assert len(receiver.at("/gone")) == 1
-    assert sorted(Delivery.objects.values_list("state", flat=True)) == [
+    assert sorted(Delivery.objects.filter(kind="notification").values_list("state", flat=True)) == [
         DeliveryState.CANCELLED,
         DeliveryState.FAILED,
     ]
@@ -95,7 +95,7 @@ def test_webhook_slower_than_timeout_counts_as_failure(page, receiver, fast, sub
 
     drain()
 
-    delivery = Delivery.objects.get()
+    delivery = Delivery.objects.get(kind="notification")
     [attempt] = delivery.attempt_log.all()
     assert (delivery.state, attempt.ok) == (DeliveryState.PENDING, False)
     assert attempt.error == "No response within 0.3 s"
@@ -111,7 +111,7 @@ def test_webhook_redirect_is_not_followed(page, receiver, fast, subscribe, statu
     drain()
 
     assert receiver.at("/elsewhere") == []
-    assert Delivery.objects.get().last_error.startswith(
+    assert Delivery.objects.get(kind="notification").last_error.startswith(
         f"HTTP {status}: redirects are not followed"
     )
 
@@ -173,7 +173,7 @@ def test_https_webhook_verifies_the_certificate_for_the_name(page, tls_receiver,
     [request] = tls_receiver.at("/hook")
     assert request.headers["Host"] == f"localhost:{tls_receiver.port}"
     Webhook(hook.secret).verify(request.body, request.headers)
-    assert Delivery.objects.get().state == DeliveryState.SENT
+    assert Delivery.objects.get(kind="notification").state == DeliveryState.SENT
 
 
 def test_https_webhook_with_a_certificate_for_another_name_fails(
@@ -185,7 +185,7 @@ def test_https_webhook_with_a_certificate_for_another_name_fails(
 
     Worker(threads=0).run_once()
 
-    delivery = Delivery.objects.get()
+    delivery = Delivery.objects.get(kind="notification")
     assert delivery.state == DeliveryState.PENDING
     assert "certificate verify failed" in delivery.last_error
     assert tls_receiver.requests == []
@@ -201,4 +201,4 @@ def test_webhook_path_and_host_go_on_the_wire_as_ascii(page, receiver, fast, sub
     assert request.path == "/hooks/st%C3%A4tus?team=ops&tag=a%20b"
     assert request.headers["Host"] == f"127.0.0.1:{receiver.port}"
     assert request.headers["User-Agent"] == "Candor-Webhooks/1"
-    assert Delivery.objects.get().state == DeliveryState.SENT
+    assert Delivery.objects.get(kind="notification").state == DeliveryState.SENT

@@ -10,6 +10,7 @@ from candor.core.models.incidents import (
 from candor.core.models.notifications import (
     Delivery,
     DeliveryAttempt,
+    DeliveryKind,
     DeliveryState,
     Subscriber,
     SubscriberMode,
@@ -28,6 +29,7 @@ __all__ = [
     "ComponentStatusChange",
     "Delivery",
     "DeliveryAttempt",
+    "DeliveryKind",
     "DeliveryState",
     "Incident",
     "IncidentUpdate",

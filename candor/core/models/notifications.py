@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from candor.core.models.base import PublicIdField
-from candor.core.models.incidents import IncidentUpdate
+from candor.core.models.incidents import Incident, IncidentUpdate
 from candor.core.models.pages import Component, ComponentStatusChange, Page
 
 
@@ -81,11 +82,38 @@ class DeliveryState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Delivery(models.Model):
-    """One notification to one subscriber about one update or component change."""
+class DeliveryKind(models.TextChoices):
+    """What a ledger row sends. A notification is about an update or a status change and goes
+    over the subscriber's channel; every other kind is one email, composed when it is sent."""
 
-    page = models.ForeignKey(Page, models.CASCADE, related_name="+")
-    subscriber = models.ForeignKey(Subscriber, models.CASCADE, related_name="deliveries")
+    NOTIFICATION = "notification", "Notification"
+    CONFIRM = "confirm", "Confirmation"
+    ALREADY_SUBSCRIBED = "already-subscribed", "Already subscribed"
+    WEBHOOK_CREATED = "webhook-created", "Webhook secret"
+    WEBHOOK_ALREADY_SUBSCRIBED = "webhook-already-subscribed", "Webhook already subscribed"
+    WEBHOOK_QUARANTINED = "webhook-quarantined", "Webhook quarantined"
+    REMINDER = "reminder", "Reminder"
+    PASSWORD_RESET = "password-reset", "Password reset"
+
+
+class Delivery(models.Model):
+    """One outgoing message: a notification to a subscriber about an update or a component
+    change, or one email of another kind (to a subscriber, or to a user of Candor)."""
+
+    kind = models.CharField(
+        max_length=32, choices=DeliveryKind.choices, default=DeliveryKind.NOTIFICATION
+    )
+    # No page for a password reset.
+    page = models.ForeignKey(Page, models.CASCADE, null=True, blank=True, related_name="+")
+    # No subscriber for a mail to a user (reminders, password resets).
+    subscriber = models.ForeignKey(
+        Subscriber, models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # What a reminder is about.
+    incident = models.ForeignKey(Incident, models.CASCADE, null=True, blank=True, related_name="+")
     update = models.ForeignKey(
         IncidentUpdate, models.CASCADE, null=True, blank=True, related_name="deliveries"
     )
@@ -124,8 +152,17 @@ class Delivery(models.Model):
         ]
 
     @property
+    def target(self) -> Subscriber:
+        """The subscriber a notification goes to (every notification has one)."""
+        assert self.subscriber is not None
+        return self.subscriber
+
+    @property
     def message_key(self) -> str:
-        """Stable for this (update or change, subscriber): the id receivers dedupe on."""
+        """Stable for this (update or change, subscriber), or this mail: the id receivers
+        dedupe on, the same on every attempt."""
+        if self.kind != DeliveryKind.NOTIFICATION:
+            return f"{self.kind}.{self.pk}"
         about = f"u{self.update_id}" if self.update_id else f"c{self.status_change_id}"
         return f"{about}.{self.subscriber_id}"
 

@@ -1,7 +1,9 @@
-"""Email: every mail Candor sends is rendered from three templates of one name,
-`emails/<name>-subject.txt`, `emails/<name>-body.txt` and `emails/<name>-body.html`.
+"""Email: every mail Candor sends is a row of the delivery ledger, composed here into the bytes
+sent (one composer, whatever the backend), from three templates of one name:
+`emails/<name>-subject.txt`, `emails/<name>-body.txt` and `emails/<name>-body.html`, where the
+name is the row's kind (`incident-update` for a notification).
 
-Notifications go out in batches over one SMTP connection per worker thread, kept open between
+Mails go out in batches over one SMTP connection per worker thread, kept open between
 batches. A connection error or a 4xx reply leaves the delivery for a later attempt; a 5xx reply
 for the recipient means the mailbox refuses us, and the subscriber is quarantined.
 """
@@ -9,20 +11,20 @@ for the recipient means the mailbox refuses us, and the subscriber is quarantine
 from __future__ import annotations
 
 import binascii
+import email
+import email.policy
 import secrets
 from collections.abc import Mapping, Sequence
 from email.utils import formatdate, parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
 from candor.core import links
-from candor.core.enums import ComponentStatus
-from candor.core.markdown import render_markdown
-from candor.core.models import Delivery, IncidentUpdate
-from candor.core.serializers import public_url
+from candor.core.models import Delivery, DeliveryKind, IncidentUpdate
+from candor.core.services.base import now
 from candor.core.transports.base import Outcome, Stopwatch, Transport, TransportError
 from candor.core.transports.smtp import SMTPConnection
 
@@ -38,23 +40,15 @@ def render_email(name: str, ctx: Mapping[str, Any]) -> tuple[str, str, str]:
     return " ".join(subject.split()), text, html
 
 
-def build(
-    name: str, to: str, ctx: Mapping[str, Any], headers: Mapping[str, str] | None = None
-) -> EmailMultiAlternatives:
-    subject, text, html = render_email(name, ctx)
-    message = EmailMultiAlternatives(subject, text, to=[to], headers=dict(headers or {}))
-    message.attach_alternative(html, "text/html")
-    return message
+def markdown(text: str) -> str:
+    from candor.core.markdown import render_markdown
 
-
-def send_email(
-    name: str, to: str, ctx: Mapping[str, Any], headers: Mapping[str, str] | None = None
-) -> None:
-    """One mail now, through Django's configured backend (confirmations, notices, reminders)."""
-    build(name, to, ctx, headers).send()
+    return render_markdown(text)
 
 
 def _label(status: str) -> str:
+    from candor.core.enums import ComponentStatus
+
     return str(ComponentStatus(status).label) if status in ComponentStatus.values else status
 
 
@@ -79,12 +73,14 @@ class Composer:
                 self._cache.clear()
             incident = update.incident
             page = incident.page
+            from candor.core.serializers import public_url
+
             ctx = {
                 "page": page,
                 "incident": incident,
                 "update": update,
                 "status": update.get_status_display(),
-                "body_html": render_markdown(update.body),
+                "body_html": markdown(update.body),
                 "components": [
                     {"name": c["name"], "status": _label(c.get("new_status", ""))}
                     for c in update.affected_components or []
@@ -102,44 +98,96 @@ class Composer:
             if len(self._prepared) > 32:
                 self._prepared.clear()
             subject, text, html = self.parts(update)
-            self._prepared[key] = Prepared(subject, text, html, f"<{page_id}.{settings.BASE_HOST}>")
+            headers = {
+                "List-Id": f"<{page_id}.{settings.BASE_HOST}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Auto-Submitted": "auto-generated",
+            }
+            self._prepared[key] = Prepared(subject, text, html, headers)
         return self._prepared[key]
 
     def compose_bytes(self, delivery: Delivery) -> bytes:
         """The wire bytes for this delivery: the update's prepared message, spliced."""
-        subscriber = delivery.subscriber
+        subscriber = delivery.target
         assert delivery.update is not None
         prepared = self.prepared(delivery.update, subscriber.page_id)
         unsubscribe, manage = links.manage_urls(subscriber.pk)
         return prepared.message(subscriber.email, message_id(delivery), unsubscribe, manage)
 
-    def compose(self, delivery: Delivery) -> EmailMultiAlternatives:
+    def compose_mail(self, delivery: Delivery) -> bytes:
+        """A mail of another kind than a notification: rendered for its row, when it is sent."""
+        to, ctx, headers = mail_context(delivery)
+        subject, text, html = render_email(delivery.kind, ctx)
+        return Prepared(subject, text, html, headers).message(to, message_id(delivery))
+
+    def wire_bytes(self, delivery: Delivery) -> bytes:
+        if delivery.kind == DeliveryKind.NOTIFICATION:
+            return self.compose_bytes(delivery)
+        return self.compose_mail(delivery)
+
+
+def recipient(delivery: Delivery) -> str:
+    """The address a row's email goes to: the subscriber's (a webhook's contact), or the user's."""
+    if delivery.subscriber is not None:
+        return delivery.subscriber.email
+    assert delivery.user is not None
+    return str(delivery.user.email)
+
+
+def mail_context(delivery: Delivery) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """Recipient, template context and extra headers of a mail that is not a notification.
+    Links and secrets are made here, at sending time: the ledger row holds none."""
+    if delivery.subscriber is not None:
         subscriber = delivery.subscriber
-        assert delivery.update is not None
-        subject, text, html = self.parts(delivery.update)
-        unsubscribe, manage = links.manage_urls(subscriber.pk)
-        text = text.replace(self._URL, unsubscribe).replace(self._MANAGE, manage)
-        html = html.replace(self._URL, unsubscribe).replace(self._MANAGE, manage)
-        message = EmailMultiAlternatives(
-            subject,
-            text,
-            to=[subscriber.email],
-            headers={
-                "Message-ID": message_id(delivery),
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "List-Id": f"<{subscriber.page_id}.{settings.BASE_HOST}>",
-                "Auto-Submitted": "auto-generated",
-            },
-        )
-        message.attach_alternative(html, "text/html")
-        return message
+        ctx: dict[str, Any] = {
+            "page": subscriber.page,
+            "subscriber": subscriber,
+            "confirm_url": links.confirm_url(subscriber.pk),
+            "manage_url": links.manage_url(subscriber.pk),
+            "unsubscribe_url": links.unsubscribe_url(subscriber.pk),
+        }
+        if delivery.kind == DeliveryKind.WEBHOOK_CREATED:
+            ctx["secret"] = subscriber.secret
+        # Every mail to a subscriber carries the manage link and RFC 8058's one-click headers.
+        headers = {
+            "List-Unsubscribe": f"<{ctx['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        return subscriber.email, ctx, headers
+    user = delivery.user
+    assert user is not None
+    if delivery.kind == DeliveryKind.REMINDER:
+        incident = delivery.incident
+        assert incident is not None
+        ctx = {
+            "incident": incident,
+            "page": incident.page,
+            "minutes": int((now() - incident.last_update_at).total_seconds() // 60),
+            "incident_url": f"{settings.BASE_URL}/manage/incidents/{incident.pk}/",
+        }
+        return recipient(delivery), ctx, {"Auto-Submitted": "auto-generated"}
+    assert delivery.kind == DeliveryKind.PASSWORD_RESET
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "manage_password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    ctx = {"user": user, "page": {"name": "Candor"}, "reset_url": f"{settings.BASE_URL}{path}"}
+    return recipient(delivery), ctx, {"Auto-Submitted": "auto-generated"}
 
 
 class Prepared:
-    """One update's email as bytes around the per-subscriber parts, ready to splice."""
+    """A message as bytes around the per-recipient parts, ready to splice: a notification is
+    prepared once per update, and each subscriber's copy only swaps in their own links."""
 
-    def __init__(self, subject: str, text: str, html: str, list_id: str) -> None:
+    def __init__(self, subject: str, text: str, html: str, headers: Mapping[str, str]) -> None:
         from email.header import Header
 
         self.boundary = f"=_candor_{secrets.token_hex(12)}"
@@ -149,26 +197,29 @@ class Prepared:
             if subject.isascii()
             else Header(subject, "utf-8").encode(maxlinelen=76, linesep="\r\n")
         )
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         self.head = (
             f"From: {settings.DEFAULT_FROM_EMAIL}\r\n"
             f"Subject: {encoded_subject}\r\n"
             "MIME-Version: 1.0\r\n"
             f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'
-            f"List-Id: {list_id}\r\n"
-            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
-            "Auto-Submitted: auto-generated\r\n"
+            f"{extra}"
         ).encode()
         self.text = _segments(text)
         self.html = _segments(html)
 
-    def message(self, to: str, message_id: str, unsubscribe: str, manage: str) -> bytes:
+    def message(self, to: str, message_id: str, unsubscribe: str = "", manage: str = "") -> bytes:
+        """The bytes for one recipient; `unsubscribe` and `manage` fill a notification's links
+        (and its List-Unsubscribe header)."""
         text = _splice(self.text, unsubscribe, manage)
         html = _splice(self.html, unsubscribe, manage)
         b = self.boundary.encode()
+        own = f"To: {to}\r\nMessage-ID: {message_id}\r\nDate: {formatdate()}\r\n"
+        if unsubscribe:
+            own += f"List-Unsubscribe: <{unsubscribe}>\r\n"
         return b"".join(
             [
-                f"To: {to}\r\nMessage-ID: {message_id}\r\nDate: {formatdate()}\r\n"
-                f"List-Unsubscribe: <{unsubscribe}>\r\n".encode(),
+                own.encode(),
                 self.head,
                 b"\r\n--",
                 b,
@@ -242,41 +293,47 @@ class EmailTransport(Transport):
         self.connection.close()
 
     def send(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
-        if settings.EMAIL_BACKEND != SMTP_BACKEND:
-            return [self._send_django(d) for d in deliveries]
         clock = Stopwatch()
         outcomes: dict[int, Outcome] = {}
         ready: list[tuple[Delivery, bytes]] = []
         for delivery in deliveries:
             try:
-                ready.append((delivery, self._wire_bytes(delivery)))
+                ready.append((delivery, self.composer.wire_bytes(delivery)))
             except Exception as exc:  # a template bug must not stop the batch
                 failed = TransportError(f"Could not compose: {exc}")
                 outcomes[delivery.pk] = Outcome(delivery, failed)
-        sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-        results = self.connection.send_batch(
-            sender, [(d.subscriber.email, data) for d, data in ready]
-        )
+        if settings.EMAIL_BACKEND == SMTP_BACKEND:
+            sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+            results = self.connection.send_batch(
+                sender, [(recipient(d), data) for d, data in ready]
+            )
+        else:
+            results = [_hand_to_backend(recipient(d), data) for d, data in ready]
         # One batch is one dialogue with the server: each message is charged an equal share.
         share = clock.ms // max(1, len(ready))
         for (delivery, _), error in zip(ready, results, strict=True):
             outcomes[delivery.pk] = Outcome(delivery, error, share)
         return [outcomes[d.pk] for d in deliveries]
 
-    def _wire_bytes(self, delivery: Delivery) -> bytes:
-        if delivery.subscriber.email.isascii():
-            return self.composer.compose_bytes(delivery)
-        # An internationalised address: the standard library writes its headers.
-        return self.composer.compose(delivery).message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
 
-    def _send_django(self, delivery: Delivery) -> Outcome:
-        clock = Stopwatch()
-        try:
-            message = self.composer.compose(delivery)
-        except Exception as exc:
-            return Outcome(delivery, TransportError(f"Could not compose: {exc}"))
-        try:
-            get_connection(fail_silently=False).send_messages([message])
-        except Exception as exc:
-            return Outcome(delivery, TransportError(f"Email backend failed: {exc}"), clock.ms)
-        return Outcome(delivery, None, clock.ms)
+class Composed(EmailMessage):
+    """Bytes the composer made, for a Django backend other than SMTP (the console in
+    development, locmem in a few tests): they see what a mail server would have received."""
+
+    def __init__(self, to: str, data: bytes) -> None:
+        parsed = email.message_from_bytes(data, policy=email.policy.default)
+        body = parsed.get_body(("plain",))
+        text = body.get_content().replace("\r\n", "\n") if body is not None else ""  # type: ignore[union-attr]
+        super().__init__(str(parsed["Subject"]), text, to=[to])
+        self.parsed = parsed
+
+    def message(self) -> Any:  # type: ignore[override]
+        return self.parsed
+
+
+def _hand_to_backend(to: str, data: bytes) -> TransportError | None:
+    try:
+        get_connection(fail_silently=False).send_messages([Composed(to, data)])
+    except Exception as exc:
+        return TransportError(f"Email backend failed: {exc}")
+    return None

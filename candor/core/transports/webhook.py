@@ -62,7 +62,7 @@ class Bodies:
         if key not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
-            page = delivery.subscriber.page
+            page = delivery.target.page
             rollup = page_rollup(page)
             if delivery.update is not None:
                 data = webhook_incident_json(delivery.update, page, rollup)
@@ -75,7 +75,7 @@ class Bodies:
 
     def body(self, delivery: Delivery) -> bytes:
         meta = {
-            "unsubscribe": links.unsubscribe_url(delivery.subscriber_id),
+            "unsubscribe": links.unsubscribe_url(delivery.target.pk),
             "documentation": DOCUMENTATION,
             "generated_at": _now_iso(),
         }
@@ -250,7 +250,7 @@ class WebhookTransport(Transport):
         gone: set[str] = set()  # subscribers this batch just disabled or quarantined
         for delivery in deliveries:
             clock = Stopwatch()
-            subscriber = delivery.subscriber
+            subscriber = delivery.target
             if subscriber.pk in gone:
                 outcomes.append(Outcome(delivery, skipped=True))
                 continue

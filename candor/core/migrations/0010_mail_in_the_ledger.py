@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0008_apikey_dies_with_owner"),
+        ("core", "0009_incident_update_idempotency_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

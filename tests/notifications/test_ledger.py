@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from candor.core import apikeys, notifications, services, subscriptions
+from candor.core import apikeys, housekeeping, services, subscriptions
 from candor.core.models import (
     Delivery,
     DeliveryAttempt,
@@ -65,7 +65,7 @@ def every_kind_of_request(page, receiver, django_user_model) -> Client:
     incident = services.declare_incident(page, by=None, name="Outage")
     # A reminder to the team about a silent incident.
     Incident.objects.filter(pk=incident.pk).update(last_update_at=now() - timedelta(minutes=31))
-    notifications.send_reminders()
+    housekeeping.send_reminders()
     # A password reset.
     client.post("/manage/password-reset/", {"email": "rita@example.com"})
     return client

@@ -12,22 +12,13 @@ import uuid
 
 import psycopg
 import pytest
-from django.conf import settings
 
-from tests.support.servers import BIN, fetch, free_port, wait_until_up
+from tests.support.servers import BIN, fetch, free_port, postgres_admin, wait_until_up
 
 
 @pytest.fixture
 def database():
-    db = settings.DATABASES["default"]
-    admin = {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": db["PORT"] or 5432,
-        "user": db["USER"] or "postgres",
-        "password": db["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
+    admin = postgres_admin()
     name = f"candor_down_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(**admin) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CANDOR_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test lint typecheck pytest screenshots bench-public bench-fanout clean
+.PHONY: install run test lint typecheck pytest screenshots bench-public bench-fanout bench-publish clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Candor needs Python 3.11 ($(PY) not found)"; exit 1; }
@@ -43,6 +43,10 @@ bench-public: $(STAMP)
 # One update to 10,000 email and 1,000 webhook subscribers, local sinks (docs/performance.md).
 bench-fanout: $(STAMP)
 	$(BIN)/python benchmarks/fanout/run.py
+
+# From a write to the changed objects readable from a local S3 server (docs/performance.md).
+bench-publish: $(STAMP)
+	$(BIN)/python benchmarks/publish/bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -50,6 +50,52 @@ def check_public(*, errors: bool = False) -> Check:
     return Check("public", False, f"{len(failures)} {noun} to render: {', '.join(shown)}")
 
 
+def check_publish(*, errors: bool = False) -> Check:
+    """Publish targets failing for longer than CANDOR_HEALTH_PUBLISH_SECONDS: the copy that
+    keeps the page up when Candor's host is down has gone stale. A shorter failure is retried
+    on the ledger's schedule and passes. Targets are named by their place in
+    CANDOR_PUBLISH_TARGETS and their scheme, never by URL or error (docs/decisions.md)."""
+    total = len(settings.CANDOR_PUBLISH_TARGETS)
+    if not total:
+        return Check("publish", True, "no publish targets configured")
+    limit = settings.CANDOR_HEALTH_PUBLISH_SECONDS
+    if not limit:
+        return Check("publish", True, "not checked (CANDOR_HEALTH_PUBLISH_SECONDS=0)")
+    at = now()
+    failing = [
+        (f, max(0.0, (at - f.failing_since).total_seconds()))
+        for f in public_health.publish_failures()
+        if f.failing_since is not None
+    ]
+    noun = "target" if total == 1 else "targets"
+    over = [(f, age) for f, age in failing if age > limit]
+    if not over:
+        if not failing:
+            return Check("publish", True, f"{total} {noun}, none failing")
+        oldest = max(age for _, age in failing)
+        return Check(
+            "publish",
+            True,
+            f"{len(failing)} of {total} {noun} failing for {_seconds(oldest)}, retrying "
+            f"(limit {_seconds(limit)})",
+        )
+    shown = [
+        f"#{f.position} {f.scheme} for {_seconds(age)}"
+        + (f" ({f.attempts} failed attempt{'s' if f.attempts != 1 else ''})" if errors else "")
+        for f, age in over
+    ]
+    return Check(
+        "publish",
+        False,
+        f"{len(over)} of {total} {noun} failing for longer than {_seconds(limit)}: "
+        + ", ".join(shown),
+    )
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s"  # as core.health says it
+
+
 def _guarded(name: str, check: Callable[[], Check]) -> Check:
     try:
         return check()
@@ -65,10 +111,16 @@ def checks(*, errors: bool = False) -> list[Check]:
     if database.ok:
         worker = _guarded("worker", health.check_worker)
         deliveries = _guarded("deliveries", health.check_delivery_lag)
+        publish = _guarded("publish", lambda: check_publish(errors=errors))
     else:
         worker = Check("worker", False, "not checked: the database is unreachable")
         deliveries = Check("deliveries", False, "not checked: the database is unreachable")
-    return [database, worker, deliveries, check_public(errors=errors)]
+        publish = (
+            Check("publish", False, "not checked: the database is unreachable")
+            if settings.CANDOR_PUBLISH_TARGETS
+            else check_publish()
+        )
+    return [database, worker, deliveries, check_public(errors=errors), publish]
 
 
 # --- /metrics (Prometheus text format 0.0.4) -----------------------------------------------
@@ -179,6 +231,30 @@ def _documents(out: Exposition, at: datetime) -> None:
     )
 
 
+def _timestamp(at: datetime | None) -> float:
+    return at.timestamp() if at else 0.0
+
+
+def _publish(out: Exposition, at: datetime) -> None:
+    states = public_health.publish_states()
+    labelled = [({"target": str(s.position), "scheme": s.scheme}, s) for s in states]
+    out.gauge(
+        "candor_publish_last_success_timestamp_seconds",
+        "Unix time of each publish target's last successful publish (0 before its first).",
+        ((labels, _timestamp(s.published_at)) for labels, s in labelled),
+    )
+    out.gauge(
+        "candor_publish_failing_since_timestamp_seconds",
+        "Unix time of each publish target's first failure since its last success (0 when healthy).",
+        ((labels, _timestamp(s.failing_since)) for labels, s in labelled),
+    )
+    out.gauge(
+        "candor_publish_version",
+        "The page version each publish target holds (0 before its first publish).",
+        ((labels, s.published_version or 0) for labels, s in labelled),
+    )
+
+
 def metrics_text() -> str:
     at = now()
     out = Exposition()
@@ -189,7 +265,7 @@ def metrics_text() -> str:
         (({"check": c.name}, 1 if c.ok else 0) for c in results),
     )
     if results[0].ok:
-        for section in (_deliveries, _workers, _documents):
+        for section in (_deliveries, _workers, _documents, _publish):
             try:
                 section(out, at)
             except DatabaseError as exc:

@@ -8,6 +8,7 @@ which the `candor` command, the WSGI entry point and the test suite call first.
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -114,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # The managed page's time zone for every management page (candor/manage/zone.py).
+    "candor.manage.zone.page_time_zone",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -127,7 +130,8 @@ WSGI_APPLICATION = "candor.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Each chat channel's package keeps its own templates (candor/core/channels/<mode>/).
+        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "core/channels").glob("*/templates"))],
         "APP_DIRS": False,
         "OPTIONS": {
             "context_processors": [
@@ -349,6 +353,8 @@ CANDOR_EMAIL_BATCH = envint("CANDOR_EMAIL_BATCH", 100, minimum=1)
 # beaten for this long, or when a due delivery has waited this long; 0 turns that check off.
 CANDOR_HEALTH_WORKER_SECONDS = envfloat("CANDOR_HEALTH_WORKER_SECONDS", 60.0)
 CANDOR_HEALTH_DELIVERY_LAG_SECONDS = envfloat("CANDOR_HEALTH_DELIVERY_LAG_SECONDS", 300.0)
+# ... and when a publish target has been failing (no success since its first failure) this long.
+CANDOR_HEALTH_PUBLISH_SECONDS = envfloat("CANDOR_HEALTH_PUBLISH_SECONDS", 600.0)
 # /metrics answers only a request bearing this token; unset, /metrics is off (docs/decisions.md).
 CANDOR_METRICS_TOKEN = env("CANDOR_METRICS_TOKEN")
 # `candor serve` restarts a delivery worker that exited after this delay, doubled on each quick
@@ -358,6 +364,39 @@ CANDOR_WORKER_RESTART_MAX_DELAY = envfloat("CANDOR_WORKER_RESTART_MAX_DELAY", 60
 # `candor serve`: web server processes (0: one per CPU) and Python threads in each.
 CANDOR_WEB_WORKERS = envint("CANDOR_WEB_WORKERS", 0)
 CANDOR_WEB_THREADS = envint("CANDOR_WEB_THREADS", 4, minimum=1)
+
+
+# Publishing the public site (docs/publishing.md): comma-separated s3://BUCKET/PREFIX and
+# file:///path targets, kept in sync by the worker. S3 credentials come from the standard AWS
+# chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role).
+def _publish_targets(raw: str) -> list[str]:
+    from candor.public.publish.targets import parse_targets
+
+    try:
+        return [target.url for target in parse_targets(raw)]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"CANDOR_PUBLISH_TARGETS: {exc}") from None
+
+
+def _endpoint(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if raw and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query):
+        raise ImproperlyConfigured(f"{name} must be an http(s) URL, not {raw!r}")
+    return raw.rstrip("/")
+
+
+CANDOR_PUBLISH_TARGETS = _publish_targets(env("CANDOR_PUBLISH_TARGETS"))
+# For S3-compatible stores (MinIO, R2, B2, Ceph): their endpoint, e.g.
+# https://ACCOUNT.r2.cloudflarestorage.com; empty for AWS S3 itself.
+CANDOR_PUBLISH_S3_ENDPOINT = _endpoint(
+    "CANDOR_PUBLISH_S3_ENDPOINT", env("CANDOR_PUBLISH_S3_ENDPOINT").strip()
+)
+CANDOR_PUBLISH_S3_REGION = env("CANDOR_PUBLISH_S3_REGION").strip()
+if CANDOR_PUBLISH_S3_REGION and not re.fullmatch(r"[a-z0-9-]{2,32}", CANDOR_PUBLISH_S3_REGION):
+    raise ImproperlyConfigured(
+        f"CANDOR_PUBLISH_S3_REGION must be a region name like eu-west-1 or auto, "
+        f"not {CANDOR_PUBLISH_S3_REGION!r}"
+    )
 
 LOGGING = {
     "version": 1,

@@ -76,14 +76,17 @@ def metrics(request: HttpRequest) -> HttpResponse:
 def setup(request: HttpRequest, token: str) -> HttpResponse:
     """Create the first administrator through the one-time link `candor serve` printed."""
     from django.contrib.auth import login
-    from django.http import Http404
     from django.shortcuts import redirect, render
 
     from candor.core import setup as first_run
     from candor.forms import FirstAdminForm, add_service_errors
 
     if not first_run.check_token(token):
-        raise Http404("This setup link has been used or has expired.")
+        from django.contrib.auth import get_user_model
+
+        # A reused link: say why, and where to go instead (never a bare "Not Found").
+        exists = get_user_model().objects.filter(is_superuser=True).exists()
+        return render(request, "setup_used.html", {"admin_exists": exists}, status=404)
     form = FirstAdminForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         from django.core.exceptions import ValidationError

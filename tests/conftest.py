@@ -4,11 +4,24 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from candor.core import services
+from candor.core import services, subscriptions
 from candor.core.models import Page
 from candor.datadir import prepare
 
 prepare()  # as the `candor` command does: the data directory and the secret key
+
+# For every test directory: the real things at the edges (SMTP server, HTTP receiver, workers)
+# and who the tests act as: alice (Administrator), bob (Responder), charlie (deactivated), and
+# API keys of the page and of another page (tests/support/personas.py); an S3 server
+# (tests/support/s3.py).
+pytest_plugins = [
+    "tests.support.mail",
+    "tests.support.receiver",
+    "tests.support.processes",
+    "tests.support.personas",
+    "tests.support.public",
+    "tests.support.s3",
+]
 
 
 def on_postgres() -> bool:
@@ -52,13 +65,6 @@ def page(db) -> Page:
 
 
 @pytest.fixture
-def admin(db, django_user_model):
-    return django_user_model.objects.create_superuser(
-        "admin", "admin@example.com", "correct horse battery"
-    )
-
-
-@pytest.fixture
 def make_component(page):
     def make(name: str = "Help Desk", **kwargs):
         return services.create_component(page, by=None, name=name, **kwargs)
@@ -89,7 +95,11 @@ CHROMIUM_ARGS = [
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # The same patience for assertions as for actions (browser_page's default timeout): CI shares
+    # two cores between test processes, Chromium and the servers.
+    expect.set_options(timeout=10_000)
 
     # Playwright's sync API runs an event loop in the test thread; Django's ORM guard would
     # refuse the test's own database calls next to it.
@@ -130,3 +140,51 @@ def screenshot(tab, name: str) -> None:
     if os.environ.get("CANDOR_SCREENSHOTS") == "1":
         os.makedirs(SCREENSHOTS, exist_ok=True)
         tab.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def subscribe(page):
+    def make(email: str = "", *, endpoint: str = "", components=(), contact="ops@example.com"):
+        if endpoint:
+            subscriber, _ = subscriptions.add_subscriber(
+                page,
+                by=None,
+                mode="webhook",
+                endpoint=endpoint,
+                email=contact,
+                components=components,
+            )
+        else:
+            subscriber, _ = subscriptions.add_subscriber(
+                page, by=None, mode="email", email=email, components=components
+            )
+        return subscriber
+
+    return make
+
+
+# Light and dark, desktop and phone: the four ways every public and management page is checked.
+VIEWS = [
+    pytest.param(("light", 1280), id="light-1280"),
+    pytest.param(("dark", 1280), id="dark-1280"),
+    pytest.param(("light", 375), id="light-375"),
+    pytest.param(("dark", 375), id="dark-375"),
+]
+
+
+@pytest.fixture(params=VIEWS)
+def view_tab(request, browser):
+    """A tab in one colour scheme and width; `view_tab.view` is (scheme, width)."""
+    scheme, width = request.param
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    tab.view = (scheme, width)
+    yield tab
+    context.close()
+
+
+def assert_fits(tab, name: str = "") -> None:
+    """Nothing scrolls sideways: the page fits its viewport's width."""
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= tab.viewport_size["width"], f"{name or tab.url} is {width}px wide"

@@ -9,9 +9,15 @@ trap 'rm -rf "$data"' EXIT
 export CANDOR_DATA_DIR="$data"
 
 run() {  # pytest, treating "no tests ran" (exit 5) as a failure too
-  "$BIN/pytest" "$@"
+  # Two processes (pytest-xdist; CANDOR_TEST_PROCESSES), then, alone, the tests that restart a
+  # service every test shares (PostgreSQL itself): none of them may run beside another test.
+  "$BIN/pytest" -n "${CANDOR_TEST_PROCESSES:-2}" -m "not serial" "$@"
   local rc=$?
   [ $rc -eq 5 ] && echo "pytest ran no test" >&2
+  [ $rc -ne 0 ] && return $rc
+  "$BIN/pytest" -p no:xdist -m serial "$@"
+  rc=$?
+  [ $rc -eq 5 ] && return 0  # on SQLite every serial test is PostgreSQL-only, so deselected
   return $rc
 }
 

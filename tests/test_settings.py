@@ -102,3 +102,47 @@ def test_every_setting_read_is_declared_in_settings():
 
 def test_settings_assign_every_name_plainly():
     assert "globals()" not in (ROOT / "candor" / "settings.py").read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "CANDOR_PUBLISH_TARGETS",
+            "ftp://example.com/site",
+            "CANDOR_PUBLISH_TARGETS: 'ftp://example.com/site' must start with s3:// or file://",
+        ),
+        ("CANDOR_PUBLISH_TARGETS", "s3://", "CANDOR_PUBLISH_TARGETS: 's3://': '' is not a bucket"),
+        (
+            "CANDOR_PUBLISH_TARGETS",
+            "file://relative/dir",
+            "CANDOR_PUBLISH_TARGETS: 'file://relative/dir' must be file:///absolute/path",
+        ),
+        (
+            "CANDOR_PUBLISH_TARGETS",
+            "s3://status/site,s3://status/site/",
+            "CANDOR_PUBLISH_TARGETS: 's3://status/site' is listed twice",
+        ),
+        ("CANDOR_PUBLISH_S3_ENDPOINT", "minio:9000", "CANDOR_PUBLISH_S3_ENDPOINT must be an http"),
+        ("CANDOR_PUBLISH_S3_REGION", "EU West", "CANDOR_PUBLISH_S3_REGION must be a region name"),
+    ],
+)
+def test_a_bad_publish_setting_stops_candor_at_start_naming_the_variable(
+    tmp_path, name, value, message
+):
+    result = run([CANDOR, "check"], tmp_path, **{name: value})
+    assert result.returncode == 1
+    assert message in result.stderr
+
+
+def test_publish_targets_are_read_in_their_canonical_form(tmp_path):
+    code = "from django.conf import settings; print(settings.CANDOR_PUBLISH_TARGETS)"
+    result = run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        tmp_path,
+        CANDOR_PUBLISH_TARGETS=" s3://status-site/public/ , file:///srv/status/,s3://other-bucket",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "['s3://status-site/public', 'file:///srv/status', 's3://other-bucket']"
+    )

@@ -37,5 +37,5 @@ def test_every_filter_and_tag_of_candor_libraries_is_used_by_a_template():
         for t in library.tags
         if not re.search(rf"{{%\s*{re.escape(t)}\b", sources)
     ]
-    assert sorted(libraries) == ["candor_markdown", "manage", "public"]
+    assert sorted(libraries) == ["candor_markdown", "candor_time", "manage", "public"]
     assert unused == []

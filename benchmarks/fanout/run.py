@@ -1,4 +1,5 @@
-"""`make bench-fanout`: one update to 10,000 email and 1,000 webhook subscribers, in rounds.
+"""`make bench-fanout`: one update to 10,000 email, 1,000 webhook and 1,000 chat (Slack, Teams,
+Discord) subscribers, in rounds.
 
 Local sinks (sinks.py) on 127.0.0.1; a real `candor worker` process; a fresh database (a new
 PostgreSQL database beside DATABASE_URL's, or a temporary SQLite file). Each round posts one
@@ -28,6 +29,9 @@ from common import free_port, scratch_database  # noqa: E402
 
 EMAILS = int(os.environ.get("BENCH_EMAILS", "10000"))
 WEBHOOKS = int(os.environ.get("BENCH_WEBHOOKS", "1000"))
+# Chat subscribers, spread over Slack, Teams and Discord (the sink stands in for each service).
+CHATS = int(os.environ.get("BENCH_CHATS", "1000"))
+CHAT_MODES = ("slack", "teams", "discord")
 # The worker's default thread count (CANDOR_WORKER_THREADS).
 THREADS = os.environ.get("BENCH_THREADS", "4")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -58,6 +62,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="candor-bench-")
     db_url, drop_database = scratch_database(Path(tmp))
     smtp_port, http_port, loop_port = free_port(), free_port(), free_port()
+    chat_port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -113,14 +118,27 @@ def main() -> None:
                     updated_at=at,
                 )
                 for i in range(WEBHOOKS)
+            ]
+            + [
+                Subscriber(
+                    page=page,
+                    mode=CHAT_MODES[i % 3],
+                    state="active",
+                    endpoint=f"http://127.0.0.1:{chat_port}/chat/{CHAT_MODES[i % 3]}/{i}",
+                    confirmed_at=at,
+                    created_at=at,
+                    updated_at=at,
+                )
+                for i in range(CHATS)
             ],
             batch_size=2000,
         )
-        files = {k: Path(tmp) / f"{k}.status" for k in ("smtp", "http", "loop")}
+        files = {k: Path(tmp) / f"{k}.status" for k in ("smtp", "http", "loop", "chat")}
         for kind, port, key in (
             ("smtp", smtp_port, "smtp"),
             ("http", http_port, "http"),
             ("smtp", loop_port, "loop"),
+            ("http", chat_port, "chat"),
         ):
             sink = subprocess.Popen(  # noqa: S603
                 [sys.executable, str(HERE / "sinks.py"), kind, str(port), str(files[key])]
@@ -163,6 +181,7 @@ def main() -> None:
             committed = time.time()
             _, email_first, email_last = wait_for(files["smtp"], EMAILS)
             _, hook_first, hook_last = wait_for(files["http"], WEBHOOKS)
+            _, chat_first, chat_last = wait_for(files["chat"], CHATS)
             cpu = sum(cpu_seconds(w.pid) for w in workers) - cpu_before
 
             # The baseline: the same messages, prepared in advance, one smtplib connection.
@@ -182,7 +201,10 @@ def main() -> None:
                     hook_first=hook_first,
                     hook_last=hook_last,
                     hook_time=hook_last - committed,
-                    cpu_per_delivery=cpu / (EMAILS + WEBHOOKS),
+                    chat_first=chat_first,
+                    chat_last=chat_last,
+                    chat_time=chat_last - committed,
+                    cpu_per_delivery=cpu / (EMAILS + WEBHOOKS + CHATS),
                 )
             )
     finally:
@@ -196,19 +218,21 @@ def main() -> None:
     database = "SQLite" if db_url.startswith("sqlite") else "PostgreSQL"
     print(
         f"\nFan-out benchmark ({database}, {WORKERS} x worker --threads {THREADS}, "
-        f"{EMAILS} email + {WEBHOOKS} webhook subscribers, {ROUNDS} rounds of one update; "
+        f"{EMAILS} email + {WEBHOOKS} webhook + {CHATS} chat subscribers, {ROUNDS} rounds "
+        "of one update; "
         "the worker's round and the smtplib loop alternate)\n"
     )
     print(
         "| round | first delivery | last email | email rate | smtplib loop | worker / loop "
-        "| last webhook | webhook rate | worker CPU per delivery |"
+        "| last webhook | webhook rate | last chat | chat rate | worker CPU per delivery |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for number, r in enumerate(rounds, 1):
         print(
             f"| {number} | {r.first:.3f} s | {r.email_time:.2f} s | {r.email_rate:.0f}/s "
             f"| {r.loop_rate:.0f}/s | {100 * r.email_rate / r.loop_rate:.0f}% "
-            f"| {r.hook_time:.2f} s | {r.hook_rate:.0f}/s | {r.cpu_per_delivery * 1e6:.0f} us |"
+            f"| {r.hook_time:.2f} s | {r.hook_rate:.0f}/s "
+            f"| {r.chat_time:.2f} s | {r.chat_rate:.0f}/s | {r.cpu_per_delivery * 1e6:.0f} us |"
         )
     median = statistics.median
     print(
@@ -219,6 +243,8 @@ def main() -> None:
         f"| {median(100 * r.email_rate / r.loop_rate for r in rounds):.0f}% "
         f"| {median(r.hook_time for r in rounds):.2f} s "
         f"| {median(r.hook_rate for r in rounds):.0f}/s "
+        f"| {median(r.chat_time for r in rounds):.2f} s "
+        f"| {median(r.chat_rate for r in rounds):.0f}/s "
         f"| {median(r.cpu_per_delivery for r in rounds) * 1e6:.0f} us |"
     )
     print("\nTargets: first delivery <= 1 s, worker / loop >= 80%, webhooks >= 1,000/s.")
@@ -232,6 +258,9 @@ class Round:
     hook_first: float
     hook_last: float
     hook_time: float
+    chat_first: float
+    chat_last: float
+    chat_time: float
     cpu_per_delivery: float
 
     @property
@@ -246,6 +275,12 @@ class Round:
     def hook_rate(self) -> float:
         span = self.hook_last - self.hook_first
         return WEBHOOKS / span if span > 0 else float("inf")
+
+    @property
+    def chat_rate(self) -> float:
+        """Chat messages a second, from the first to the last (each formatted for its service)."""
+        span = self.chat_last - self.chat_first
+        return CHATS / span if span > 0 else float("inf")
 
 
 def smtplib_loop(port: int, prepared: list[tuple[str, bytes]], sink_pid: int) -> float:

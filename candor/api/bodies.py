@@ -10,32 +10,40 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, PlainValidator, WithJsonSchema, field_validator
 
 from candor.api.fields import (
+    BOOLEAN_STRINGS,
     ID_LIST,
     AnyObject,
     Boolean,
+    Count,
     Day,
+    DayList,
     Fields,
     IdList,
     Moment,
     StatusMap,
     Text,
+    WallClock,
     Whole,
     choice,
     fail,
     statuses,
 )
-from candor.core.enums import POSTABLE_STATUSES, ComponentStatus, Impact
+from candor.core import branding
+from candor.core.enums import MAINTENANCE_POSTABLE, POSTABLE_STATUSES, ComponentStatus, Impact
 
-# Statuspage's subscriber types; Candor has email and webhook, the others always count 0.
-SUBSCRIBER_TYPES = ("email", "sms", "webhook", "integration_partner", "slack")
+# Statuspage's subscriber types and Candor's chat channels; sms and integration_partner
+# always count 0.
+SUBSCRIBER_TYPES = ("email", "sms", "webhook", "integration_partner", "slack", "teams", "discord")
+# What `mode` may say when adding a subscriber.
+SUBSCRIBER_MODES = ("email", "webhook", "slack", "teams", "discord")
 SUBSCRIBER_STATES = ("active", "unconfirmed", "quarantined", "unsubscribed", "all")
 SORT_FIELDS = ("primary", "created_at", "quarantined_at", "relevance")
 SORT_DIRECTIONS = ("asc", "desc")
-# Statuspage's maintenance statuses: refused until Candor has scheduled maintenances.
-MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
+# Statuspage's maintenance statuses, and Candor's `cancelled` (calls a window off).
+MAINTENANCE_STATUSES = (*MAINTENANCE_POSTABLE, "cancelled")
 
 
 class Body(Fields):
@@ -47,11 +55,86 @@ class Body(Fields):
 # --- pages ---
 
 
+def _links(value: Any) -> list[dict[str, str]]:
+    # Form fields: page[candor_branding][header_links][][label]=…; [] arrives as [""].
+    if not isinstance(value, list):
+        raise fail("Must be a list of {label, url} objects.")
+    links = [v for v in value if v != ""]
+    for link in links:
+        if not (
+            isinstance(link, dict)
+            and isinstance(link.get("label"), str)
+            and isinstance(link.get("url"), str)
+        ):
+            raise fail("Must be a list of {label, url} objects, each with both as text.")
+    return [{"label": link["label"], "url": link["url"]} for link in links]
+
+
+LINK: dict[str, Any] = {
+    "type": "object",
+    "properties": {"label": {"type": "string"}, "url": {"type": "string"}},
+    "required": ["label", "url"],
+}
+Links = Annotated[
+    list[dict[str, str]],
+    PlainValidator(_links),
+    WithJsonSchema({"type": "array", "items": LINK}),
+]
+
+
+def _read_only(value: Any) -> None:
+    if value is None:
+        return None  # null is "not given", as everywhere
+    raise fail(
+        "Read-only in the API: an Administrator changes it signed in, on the Users tab "
+        "(an API key cannot turn off the sign-in protection)."
+    )
+
+
+class BrandingFields(Fields):
+    """Candor's extension: Page settings' branding, checked as the settings form checks it."""
+
+    accent_light: Text | None = Field(
+        None,
+        description='Links and buttons in the light scheme, "#rrggbb"; "" for Candor\'s. '
+        "Refused below 4.5:1 contrast (WCAG AA) against the light backgrounds.",
+    )
+    accent_dark: Text | None = Field(
+        None,
+        description='The same for the dark scheme; "" for Candor\'s. Refused below 4.5:1 '
+        "against the dark backgrounds.",
+    )
+    header_links: Links | None = Field(
+        None,
+        description=f"Replaces the header's links: label (up to 60 characters) and http(s) or "
+        f"/path url (up to 500); at most {branding.MAX_LINKS}; [] removes them.",
+    )
+    footer_links: Links | None = Field(None, description="The footer's, as header_links.")
+    about: Text | None = Field(
+        None, description='Markdown shown above the components, up to 5000 characters; "" clears.'
+    )
+    custom_css: Text | None = Field(
+        None,
+        description=f"Served as /brand.css, up to {branding.MAX_CSS // 1000} KB: no @import, "
+        "no url() of another site, no '</'; \"\" clears.",
+    )
+
+
 class PageFields(Fields):
     name: Text | None = Field(None, description="Up to 255 characters.")
     url: Text | None = Field(None, description="The public address, http(s).")
     time_zone: Text | None = Field(None, description="An IANA time zone, e.g. Europe/Paris.")
     support_url: Text | None = None
+    candor_branding: BrandingFields | None = Field(
+        None,
+        description="Candor's extension: only the fields given change. The logo and favicon "
+        "are uploaded in Page settings, not here.",
+    )
+    require_two_factor: Annotated[
+        Any,
+        PlainValidator(_read_only),
+        WithJsonSchema({"type": "boolean", "readOnly": True}),
+    ] = Field(None, description="Read-only (see the Page object): sending it is refused.")
 
 
 class PageBody(Body):
@@ -124,7 +207,12 @@ class NewGroupBody(GroupBody):
 
 class IncidentFields(Fields):
     name: Text | None = Field(None, description="Up to 255 characters.")
-    status: Text | None = choice(POSTABLE_STATUSES)
+    status: Text | None = choice(
+        [*POSTABLE_STATUSES, *MAINTENANCE_STATUSES],
+        "An incident's status; a maintenance's (scheduled, in_progress, verifying, completed, "
+        "and Candor's cancelled). A new incident with a maintenance status, or with "
+        "scheduled_for, is a scheduled maintenance.",
+    )
     impact_override: Text | None = choice(
         Impact.values, "The impact. Without it, the worst status in `components` decides."
     )
@@ -146,14 +234,46 @@ class IncidentFields(Fields):
         None, description="With status resolved: when it ended, ISO 8601, in the past."
     )
     metadata: AnyObject | None = Field(None, description="Accepted and ignored.")
+    # A scheduled maintenance (Statuspage's fields), then Candor's.
+    scheduled_for: Moment | None = Field(None, description="The window's start, ISO 8601.")
+    scheduled_until: Moment | None = Field(None, description="The window's end, ISO 8601.")
+    scheduled_remind_prior: Boolean | None = Field(
+        None, description="Remind subscribers before the start (remind_minutes_before)."
+    )
+    scheduled_auto_in_progress: Boolean | None = Field(
+        None, description="Start the window at scheduled_for."
+    )
+    scheduled_auto_completed: Boolean | None = Field(
+        None, description="Complete the window at scheduled_until."
+    )
+    scheduled_auto_transition: Boolean | None = Field(
+        None, description="Both of the above (Statuspage's older single flag)."
+    )
+    auto_transition_to_maintenance_state: Boolean | None = Field(
+        None, description="Put the components under maintenance while the window is on."
+    )
+    auto_transition_to_operational_state: Boolean | None = Field(
+        None, description="Accepted: at the end, components always return to their other layers."
+    )
+    auto_transition_deliver_notifications_at_start: Boolean | None = None
+    auto_transition_deliver_notifications_at_end: Boolean | None = None
+    auto_tweet_at_beginning: Boolean | None = Field(None, description="Accepted and ignored.")
+    auto_tweet_on_completion: Boolean | None = Field(None, description="Accepted and ignored.")
+    auto_tweet_on_creation: Boolean | None = Field(None, description="Accepted and ignored.")
+    auto_tweet_one_hour_before: Boolean | None = Field(None, description="Accepted and ignored.")
+    wants_twitter_update: Boolean | None = Field(None, description="Accepted and ignored.")
+    remind_minutes_before: Count | None = Field(
+        None, description="Candor: minutes before the start the reminder goes out (60)."
+    )
+    public_from: Moment | None = Field(
+        None, description="Candor: when the window becomes public (default: at once)."
+    )
 
     @field_validator("status")
     @classmethod
     def _postable(cls, status: str | None) -> str | None:
         if status == "":
             raise fail("Give a status, or leave the field out.")
-        if status in MAINTENANCE_STATUSES:
-            raise fail("Candor has no scheduled maintenances yet.")
         return status
 
     @field_validator("impact_override")
@@ -194,14 +314,111 @@ class IncidentUpdateFields(Fields):
     display_at: Moment | None = Field(
         None, description="ISO 8601, in the past, not before the incident started."
     )
-    # Accepted and ignored: an edit notifies nobody again, and Candor does not tweet.
-    deliver_notifications: Boolean | None = None
+    status: Text | None = choice(
+        POSTABLE_STATUSES, "The entry's status; the incident's status follows its timeline."
+    )
+    deliver_notifications: Boolean | None = Field(
+        None, description="Tell the subscribers about this correction (default false)."
+    )
+    # Accepted and ignored: Candor does not tweet.
     wants_twitter_update: Boolean | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _postable(cls, status: str | None) -> str | None:
+        if status == "":
+            raise fail("Give a status, or leave the field out.")
+        return status
 
 
 class IncidentUpdateBody(Body):
     wrapper = "incident_update"
     incident_update: IncidentUpdateFields
+
+
+# --- maintenance series (Candor's; Statuspage has none) ---
+
+
+class SeriesFields(Fields):
+    name: Text | None = Field(None, description="Every window's title, up to 255 characters.")
+    message: Text | None = Field(
+        None, description="The first entry of windows scheduled from now on (Markdown)."
+    )
+    rrule: Text | None = Field(
+        None,
+        description="An RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=SU or "
+        "FREQ=MONTHLY;BYDAY=1TU (the first Tuesday).",
+    )
+    time_zone: Text | None = Field(
+        None, description="An IANA time zone the rule repeats in (default: the page's)."
+    )
+    starts_at: WallClock | None = Field(
+        None,
+        description="The first window's start, ISO 8601; without an offset, a wall-clock time "
+        "in time_zone. A new series starts now or later.",
+    )
+    duration_minutes: Count | None = Field(
+        None, description="Every window's length, 1 minute to a week."
+    )
+    excluded_dates: DayList | None = Field(
+        None, description="Local dates without a window (replaces the list)."
+    )
+    component_ids: IdList | None = Field(None, description="Affected components of this page.")
+    deliver_notifications: Boolean | None = None
+    scheduled_remind_prior: Boolean | None = None
+    remind_minutes_before: Count | None = None
+    scheduled_auto_in_progress: Boolean | None = None
+    scheduled_auto_completed: Boolean | None = None
+    auto_transition_to_maintenance_state: Boolean | None = None
+    auto_transition_to_operational_state: Boolean | None = None
+    auto_transition_deliver_notifications_at_start: Boolean | None = None
+    auto_transition_deliver_notifications_at_end: Boolean | None = None
+
+
+class NewSeriesFields(SeriesFields):
+    documented_required = ("name", "rrule", "starts_at", "duration_minutes")
+
+
+class SeriesBody(Body):
+    wrapper = "maintenance_series"
+    maintenance_series: SeriesFields
+
+
+class NewSeriesBody(Body):
+    wrapper = "maintenance_series"
+    maintenance_series: NewSeriesFields
+
+
+# --- incident templates ---
+
+
+class TemplateFields(Fields):
+    name: Text | None = Field(None, description="The template's name, up to 255 characters.")
+    title: Text | None = Field(None, description="The incident title it fills in.")
+    body: Text | None = Field(None, description="The first message, up to 25000 characters.")
+    update_status: Text | None = choice(POSTABLE_STATUSES, "The status it chooses.")
+    impact: Text | None = choice(Impact.values, "Candor's addition: the impact it chooses.")
+    component_ids: IdList | None = Field(None, description="Components of this page it ticks.")
+    should_send_notifications: Boolean | None = Field(
+        None, description='Whether "Notify subscribers" starts ticked (default true).'
+    )
+    # Accepted and ignored: Candor does not tweet and has no template groups.
+    should_tweet: Boolean | None = None
+    group_id: Text | None = None
+
+
+class NewTemplateFields(TemplateFields):
+    documented_required = ("name",)
+
+
+class TemplateBody(Body):
+    wrapper = "template"
+    template: TemplateFields
+
+
+class NewTemplateBody(Body):
+    wrapper = "template"
+    template: NewTemplateFields
 
 
 # --- postmortems ---
@@ -261,6 +478,34 @@ class AnyBody(Body):
     """Any JSON object (usually {}), for actions that take no fields."""
 
 
+# --- integrations ---
+
+
+class IntegrationFields(Fields):
+    documented_required = ("name", "kind")
+    name: Text | None = Field(None, description="Up to 100 characters.")
+    kind: Text | None = choice(["alertmanager", "grafana", "generic"], "What sends the alerts.")
+    mode: Text | None = choice(
+        ["status", "propose", "incident"], "What its alerts do (default status)."
+    )
+    rules: Text | None = Field(
+        None, description="Lines of MATCHERS -> COMPONENT[: STATUS], first match wins."
+    )
+    severity_map: AnyObject | None = Field(
+        None, description="severity label value -> component status, over the defaults."
+    )
+    hold_down_seconds: int | None = Field(None, ge=0, le=86400)
+    clear_delay_seconds: int | None = Field(None, ge=0, le=86400)
+    flap_limit: int | None = Field(None, ge=1, le=10000)
+    bearer_token: Text | None = Field(None, description="Require this Bearer token.")
+    hmac_secret: Text | None = Field(None, description="Require Grafana's HMAC signature.")
+
+
+class IntegrationBody(Body):
+    wrapper = "integration"
+    integration: IntegrationFields
+
+
 # --- subscribers ---
 
 
@@ -269,7 +514,15 @@ class SubscriberFields(Fields):
         None, description="Email address; for a webhook, the contact told of trouble."
     )
     endpoint: Text | None = Field(
-        None, description="A webhook URL (http or https); makes a webhook subscriber."
+        None,
+        description="A webhook URL (http or https); makes a webhook subscriber, or with `mode` "
+        "slack, teams or discord, the service's incoming-webhook URL.",
+    )
+    mode: Text | None = choice(
+        SUBSCRIBER_MODES,
+        "email, webhook, or a chat channel (slack, teams, discord: a test message is posted "
+        "first, and a URL that does not take it is refused). Default: webhook with an "
+        "endpoint, else email.",
     )
     component_ids: IdList | None = Field(
         None, description="Components of this page; none means all."
@@ -333,6 +586,22 @@ class Paging(Fields):
         """(offset, count) from Statuspage's `page` and `per_page` (`limit` wins)."""
         count = self.per_page if self.limit is None else self.limit
         return (self.page - 1) * count, count
+
+
+class SeriesEnd(Fields):
+    notify: Boolean = Field(
+        False,
+        description="Tell subscribers, once each, that the series has ended (with the "
+        "cancellation of its next window). Default false: the windows are cancelled silently.",
+    )
+
+    @field_validator("notify", mode="before")
+    @classmethod
+    def _named(cls, value: Any) -> Any:
+        # A query's 400 carries one message: it names the parameter, as Whole's do.
+        if value not in BOOLEAN_STRINGS and not isinstance(value, bool):
+            raise fail("notify must be a boolean: true/false, t/f or 1/0.")
+        return value
 
 
 class IncidentSearch(Paging):

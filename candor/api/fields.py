@@ -20,6 +20,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
+from candor.core import timefmt
+
 Schema = dict[str, Any]
 
 
@@ -87,8 +89,24 @@ def _moment(value: Any, info: ValidationInfo) -> datetime | None:
         raise fail("Must be an ISO 8601 date or time, like 2026-03-05T14:05:00Z.")
     if timezone.is_naive(parsed):
         zone: tzinfo = (info.context or {}).get("tz") or timezone.get_current_timezone()
-        parsed = timezone.make_aware(parsed, zone)
+        try:
+            parsed = timefmt.place(parsed, zone)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
     return parsed
+
+
+def _count(value: Any) -> int | None:
+    """A whole number, as JSON or (Rails forms) as a string of digits; the service bounds it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise fail("Must be a whole number.")
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{1,9}", value):
+            raise fail("Must be a whole number.")
+        value = int(value)
+    return value
 
 
 def _day(value: Any) -> date | None:
@@ -101,6 +119,38 @@ def _day(value: Any) -> date | None:
     if parsed is None:
         raise fail("Must be a date, like 2026-03-05.")
     return parsed
+
+
+def _wall_clock(value: Any) -> datetime | None:
+    """An ISO 8601 date and time; without an offset it stays naive (a wall-clock time that the
+    service reads in the object's own time zone, not the page's)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise fail("Must be an ISO 8601 date and time.")
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or not 1970 <= parsed.year <= 9998:
+        raise fail("Must be an ISO 8601 date and time, like 2027-03-14T02:00:00.")
+    return parsed
+
+
+def _days(value: Any) -> list[date]:
+    if isinstance(value, str):  # a form field without []
+        value = [value]
+    if not isinstance(value, list):
+        raise fail("Must be a list of dates, like 2027-03-28.")
+    days = []
+    for item in value:
+        if item == "":
+            continue
+        day = _day(item)
+        if day is None:
+            raise fail("Must be a list of dates, like 2027-03-28.")
+        days.append(day)
+    return days
 
 
 STRING: Schema = {"type": "string"}
@@ -126,7 +176,14 @@ IdList = Annotated[list[str], PlainValidator(_id_list), WithJsonSchema(ID_LIST)]
 AnyObject = Annotated[dict[str, Any], PlainValidator(_object), WithJsonSchema({"type": "object"})]
 # An ISO 8601 string; "" reads as not given. Dates alone are accepted, so no `format`.
 Moment = Annotated[datetime, PlainValidator(_moment), WithJsonSchema(STRING)]
+Count = Annotated[int, PlainValidator(_count), WithJsonSchema({"type": "integer"})]
 Day = Annotated[date, PlainValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
+WallClock = Annotated[datetime, PlainValidator(_wall_clock), WithJsonSchema(STRING)]
+DayList = Annotated[
+    list[date],
+    PlainValidator(_days),
+    WithJsonSchema({"type": "array", "items": {"type": "string", "format": "date"}}),
+]
 # {id: status}; the field lists the statuses allowed (see `statuses`).
 StatusMap = Annotated[
     dict[str, str], PlainValidator(_status_map), WithJsonSchema({"type": "object"})

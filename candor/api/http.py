@@ -373,13 +373,16 @@ def query_data(request: HttpRequest, names: Iterable[str]) -> Data:
 
 
 def _errors(exc: InvalidFields, skip: str | None) -> dict[str, list[str]]:
-    """Per field, its messages; a wrapped body's fields are named without the wrapper."""
+    """Per field, its messages; a wrapped body's fields are named without the wrapper, a field
+    of a nested object by its path (candor_branding.accent_light), one inside a list by the list."""
     errors: dict[str, list[str]] = {}
     for error in exc.errors():
-        loc = [part for part in error["loc"] if isinstance(part, str)]
+        loc = list(error["loc"])
         if skip is not None and loc[:1] == [skip] and len(loc) > 1:
             loc = loc[1:]
-        errors.setdefault(loc[0] if loc else "base", []).append(error["msg"])
+        names = [part for part in loc if isinstance(part, str)]
+        name = ".".join(names) if len(names) == len(loc) else names[0] if names else ""
+        errors.setdefault(name or "base", []).append(error["msg"])
     return errors
 
 

@@ -9,9 +9,13 @@ from candor.api import docs
 from candor.api.http import endpoint, not_found
 from candor.api.views import components as c
 from candor.api.views import incidents as i
+from candor.api.views import integrations as ig
+from candor.api.views import maintenance as m
 from candor.api.views import pages as p
 from candor.api.views import postmortems as pm
+from candor.api.views import series as ms
 from candor.api.views import subscribers as s
+from candor.api.views import templates as t
 
 PAGE = r"pages/(?P<page_id>[^/]+?)"
 INCIDENT = PAGE + r"/incidents/(?P<incident_id>[^/]+?)"
@@ -45,6 +49,14 @@ urlpatterns = [
     ),
     route(PAGE + r"/incidents", endpoint(GET=i.list_incidents, POST=i.create_incident)),
     route(PAGE + r"/incidents/unresolved", endpoint(GET=i.list_unresolved)),
+    route(PAGE + r"/incidents/upcoming", endpoint(GET=m.list_upcoming)),
+    route(PAGE + r"/incidents/scheduled", endpoint(GET=m.list_scheduled)),
+    route(PAGE + r"/incidents/active_maintenance", endpoint(GET=m.list_active)),
+    route(PAGE + r"/maintenance_series", endpoint(GET=ms.list_series, POST=ms.create_series)),
+    route(
+        PAGE + r"/maintenance_series/(?P<series_id>[^/]+?)",
+        endpoint(GET=ms.get_series, PATCH=ms.update_series, DELETE=ms.end_series),
+    ),
     route(
         INCIDENT,
         endpoint(
@@ -56,7 +68,11 @@ urlpatterns = [
     ),
     route(
         INCIDENT + r"/incident_updates/(?P<incident_update_id>[^/]+?)",
-        endpoint(PATCH=i.update_incident_update, PUT=i.update_incident_update),
+        endpoint(
+            PATCH=i.update_incident_update,
+            PUT=i.update_incident_update,
+            DELETE=i.delete_incident_update,
+        ),
     ),
     route(
         INCIDENT + r"/postmortem",
@@ -64,6 +80,21 @@ urlpatterns = [
     ),
     route(INCIDENT + r"/postmortem/publish", endpoint(PUT=pm.publish_postmortem)),
     route(INCIDENT + r"/postmortem/revert", endpoint(PUT=pm.revert_postmortem)),
+    route(PAGE + r"/integrations", endpoint(GET=ig.list_integrations, POST=ig.create_integration)),
+    route(
+        PAGE + r"/integrations/(?P<integration_id>[^/]+?)",
+        endpoint(GET=ig.get_integration, DELETE=ig.revoke_integration),
+    ),
+    route(PAGE + r"/incident_templates", endpoint(GET=t.list_templates, POST=t.create_template)),
+    route(
+        PAGE + r"/incident_templates/(?P<template_id>[^/]+?)",
+        endpoint(
+            GET=t.get_template,
+            PATCH=t.update_template,
+            PUT=t.update_template,
+            DELETE=t.delete_template,
+        ),
+    ),
     route(SUBSCRIBERS, endpoint(GET=s.list_subscribers, POST=s.create_subscriber)),
     route(SUBSCRIBERS + r"/count", endpoint(GET=s.count_subscribers)),
     route(SUBSCRIBERS + r"/histogram_by_state", endpoint(GET=s.histogram_by_state)),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from candor.core.models import ApiKey, Page
 from candor.core.roles import require_administrator
-from candor.core.services.base import Actor, audit, check_text
+from candor.core.services.base import Actor, audit, check_text, user_of
 
 PREFIX = "cnd_"
 
@@ -38,7 +38,7 @@ def create_api_key(*, by: Actor, name: str, page: Page | None = None) -> tuple[A
         key_hash=hash_key(plain),
         prefix=plain[: len(PREFIX) + 4],
         page=page,
-        created_by=by.created_by if isinstance(by, ApiKey) else by,
+        created_by=by.created_by if isinstance(by, ApiKey) else user_of(by),
         created_at=timezone.now(),
     )
     audit(page, by, "apikey.create", api_key, f"Created API key {name}")

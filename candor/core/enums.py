@@ -30,7 +30,12 @@ class Impact(models.TextChoices):
     MINOR = "minor", "Minor"
     MAJOR = "major", "Major"
     CRITICAL = "critical", "Critical"
+    # A maintenance's impact (Statuspage's); an incident never declares it.
+    MAINTENANCE = "maintenance", "Maintenance"
 
+
+# What an incident may declare; `maintenance` belongs to maintenances.
+INCIDENT_IMPACTS: tuple[str, ...] = (Impact.NONE, Impact.MINOR, Impact.MAJOR, Impact.CRITICAL)
 
 IMPACT_HELP: dict[str, str] = {
     Impact.NONE: "Investigating a potential issue with no confirmed client impact",
@@ -45,6 +50,7 @@ IMPACT_COMPONENT_STATUS: dict[str, str] = {
     Impact.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
     Impact.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
     Impact.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
+    Impact.MAINTENANCE: ComponentStatus.UNDER_MAINTENANCE,
 }
 
 # The reverse, used where only component statuses are given (Statuspage's computed impact).
@@ -61,6 +67,17 @@ class IncidentStatus(models.TextChoices):
     MONITORING = "monitoring", "Monitoring"
     RESOLVED = "resolved", "Resolved"
     POSTMORTEM = "postmortem", "Postmortem"
+    # A maintenance's statuses (Statuspage's), and Candor's `cancelled`.
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    VERIFYING = "verifying", "Verifying"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class IncidentKind(models.TextChoices):
+    INCIDENT = "incident", "Incident"
+    MAINTENANCE = "maintenance", "Maintenance"
 
 
 INCIDENT_STATUS_HELP: dict[str, str] = {
@@ -74,7 +91,17 @@ INCIDENT_STATUS_HELP: dict[str, str] = {
 ACTIVE_STATUSES: frozenset[str] = frozenset(
     {IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING}
 )
-CLOSED_STATUSES: frozenset[str] = frozenset({IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM})
+# Closed: an incident resolved (or with its postmortem), a maintenance completed or cancelled.
+CLOSED_STATUSES: frozenset[str] = frozenset(
+    {
+        IncidentStatus.RESOLVED,
+        IncidentStatus.POSTMORTEM,
+        IncidentStatus.COMPLETED,
+        IncidentStatus.CANCELLED,
+    }
+)
+# Watching after the work: `monitoring_at` is when an incident or a maintenance entered one.
+WATCHING_STATUSES: frozenset[str] = frozenset({IncidentStatus.MONITORING, IncidentStatus.VERIFYING})
 # `postmortem` is set only by publishing a postmortem, never posted by hand.
 POSTABLE_STATUSES: tuple[str, ...] = (
     IncidentStatus.INVESTIGATING,
@@ -82,6 +109,25 @@ POSTABLE_STATUSES: tuple[str, ...] = (
     IncidentStatus.MONITORING,
     IncidentStatus.RESOLVED,
 )
+# A maintenance's statuses an update may post; `cancelled` is cancel_maintenance()'s.
+MAINTENANCE_POSTABLE: tuple[str, ...] = (
+    IncidentStatus.SCHEDULED,
+    IncidentStatus.IN_PROGRESS,
+    IncidentStatus.VERIFYING,
+    IncidentStatus.COMPLETED,
+)
+# A window in progress holds its components under maintenance (DESIGN §1).
+MAINTENANCE_ACTIVE: frozenset[str] = frozenset(
+    {IncidentStatus.IN_PROGRESS, IncidentStatus.VERIFYING}
+)
+MAINTENANCE_OPEN: frozenset[str] = MAINTENANCE_ACTIVE | {IncidentStatus.SCHEDULED}
+
+MAINTENANCE_STATUS_HELP: dict[str, str] = {
+    IncidentStatus.SCHEDULED: "Announced; the work has not started",
+    IncidentStatus.IN_PROGRESS: "The work is under way; components are under maintenance",
+    IncidentStatus.VERIFYING: "The work is done; the team is checking everything is back",
+    IncidentStatus.COMPLETED: "The window is over",
+}
 
 
 class Indicator(models.TextChoices):

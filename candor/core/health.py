@@ -113,6 +113,7 @@ def delivery_counts() -> dict[tuple[str, str], int]:
     mode; every other kind of row is an email."""
     channel = Case(
         When(kind=DeliveryKind.NOTIFICATION, then=F("subscriber__mode")),
+        When(kind=DeliveryKind.TEAM_EVENT, then=F("team_channel__mode")),
         default=Value(SubscriberMode.EMAIL.value),
     )
     rows = (

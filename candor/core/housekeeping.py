@@ -4,8 +4,9 @@ silent incidents, the retention of old deliveries and subscribers, expired heart
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -17,16 +18,19 @@ from candor.core.models import (
     Incident,
     Subscriber,
     SubscriberState,
+    TeamEvent,
 )
 from candor.core.notifications import enqueue_mail
+from candor.core.services.alerts import prune_alerts
 from candor.core.services.base import now
 from candor.core.subscriptions import expire_unconfirmed
+from candor.core.teamchannels import notify_team
 
 logger = logging.getLogger("candor.worker")
 
 
 def run() -> None:
-    """What `candor worker` does every few minutes; one job failing does not stop the others."""
+    """What `candor worker` does every 30 seconds; one job failing does not stop the others."""
     for job in (send_reminders, expire_unconfirmed, prune_heartbeats):
         try:
             job()
@@ -62,7 +66,25 @@ def send_reminders() -> int:
             for user in staff:
                 enqueue_mail(DeliveryKind.REMINDER, user=user, incident=incident)
                 sent += 1
+            sent += _remind_team(incident, at)
     return sent
+
+
+def _remind_team(incident: Incident, at: datetime) -> int:
+    """The same reminder to the team channels that want it (Slack, Teams, Discord, email)."""
+    minutes = int((at - incident.last_update_at).total_seconds() // 60)
+    return notify_team(
+        incident.page,
+        TeamEvent.REMINDER,
+        title=f'No update on "{incident.name}" for {minutes} minutes',
+        text=(
+            f"The incident is still {incident.get_status_display()}. A \"We're still "
+            'investigating" update every 30 minutes is better than silence.'
+        ),
+        url=f"{settings.BASE_URL}/manage/incidents/{incident.pk}/",
+        button="Post an update",
+        impact=incident.impact,
+    )
 
 
 # --- Retention --------------------------------------------------------------------------------
@@ -88,4 +110,5 @@ def prune() -> dict[str, int]:
         "quarantined subscribers": quarantined.get("core.Subscriber", 0),
         "unsubscribed subscribers": gone.get("core.Subscriber", 0),
         "unconfirmed subscribers": expire_unconfirmed(),
+        **prune_alerts(cutoff),
     }

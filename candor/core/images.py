@@ -14,6 +14,8 @@ from dataclasses import dataclass
 # One public path whatever the format: browsers decode an <img> by its bytes, and a static copy
 # of the site (candor export) needs a file name with an extension a web server maps to an image.
 LOGO_PATH = "/logo.png"
+# The page's favicon (any of the raster formats; browsers sniff it) or Candor's own.
+FAVICON_PATH = "/favicon.ico"
 MAX_LOGO_BYTES = 512 * 1024
 FORMATS = "PNG, JPEG, GIF or WebP"
 

@@ -43,22 +43,26 @@ def confirmed_id(token: str) -> str | None:
         return None
 
 
-def manage_url(subscriber_id: str) -> str:
-    return manage_urls(subscriber_id)[1]
+def public_root(page_url: str) -> str:
+    """The one public address every link to subscribers is made from: the page's public URL
+    (Page.url), or BASE_URL for a page that has none; without a trailing slash."""
+    return (page_url or settings.BASE_URL).rstrip("/")
 
 
-def unsubscribe_url(subscriber_id: str) -> str:
-    return manage_urls(subscriber_id)[0]
+def manage_url(subscriber_id: str, root: str) -> str:
+    return manage_urls(subscriber_id, root)[1]
 
 
-def manage_urls(subscriber_id: str) -> tuple[str, str]:
-    """The unsubscribe and manage links of one subscriber, signed once (a fan-out's hot path)."""
+def unsubscribe_url(subscriber_id: str, root: str) -> str:
+    return manage_urls(subscriber_id, root)[0]
+
+
+def manage_urls(subscriber_id: str, root: str) -> tuple[str, str]:
+    """The unsubscribe and manage links of one subscriber, signed once (a fan-out's hot path).
+    `root` is public_root(page.url) for a link that leaves the site, "" for a path on it."""
     token = manage_token(subscriber_id)
-    return (
-        f"{settings.BASE_URL}/subscribe/unsubscribe/{token}/",
-        f"{settings.BASE_URL}/subscribe/manage/{token}/",
-    )
+    return (f"{root}/subscribe/unsubscribe/{token}/", f"{root}/subscribe/manage/{token}/")
 
 
-def confirm_url(subscriber_id: str) -> str:
-    return f"{settings.BASE_URL}/subscribe/confirm/{confirm_token(subscriber_id)}/"
+def confirm_url(subscriber_id: str, root: str) -> str:
+    return f"{root}/subscribe/confirm/{confirm_token(subscriber_id)}/"

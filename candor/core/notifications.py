@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from candor.core import events
+from candor.core.enums import IncidentKind
 from candor.core.models import (
     ComponentStatusChange,
     Delivery,
@@ -17,9 +18,12 @@ from candor.core.models import (
     DeliveryState,
     Incident,
     IncidentUpdate,
+    IncidentUpdateRevision,
+    Page,
     Subscriber,
     SubscriberMode,
     SubscriberState,
+    TeamChannel,
 )
 from candor.core.services.base import Actor, audit, now
 
@@ -61,19 +65,25 @@ def enqueue_mail(
     subscriber: Subscriber | None = None,
     user: User | None = None,
     incident: Incident | None = None,
+    page: Page | None = None,
+    team_channel: TeamChannel | None = None,
 ) -> Delivery:
     """One email of `kind` to a subscriber (its address, or a webhook's contact) or to a user.
     It is composed when the worker sends it, from what the row points to, so that the ledger
-    holds no secret link; it goes out with the notifications' retries."""
-    assert kind != DeliveryKind.NOTIFICATION
+    holds no secret link; it goes out with the notifications' retries. A mail to a user may
+    be about a team channel (it goes to the user all the same)."""
+    assert kind not in (DeliveryKind.NOTIFICATION, DeliveryKind.TEAM_EVENT)
+    assert team_channel is None or user is not None
     at = now()
     page_id = subscriber.page_id if subscriber else incident.page_id if incident else None
+    page_id = page_id or (page.pk if page else None)
     delivery = Delivery.objects.create(
         kind=kind,
         page_id=page_id,
         subscriber=subscriber,
         user=user,
         incident=incident,
+        team_channel=team_channel,
         next_attempt_at=at,
         created_at=at,
     )
@@ -82,29 +92,54 @@ def enqueue_mail(
     return delivery
 
 
-def fan_out_update(update: IncidentUpdate) -> int:
+def mail_administrators(
+    kind: DeliveryKind, *, page: Page, team_channel: TeamChannel | None = None
+) -> int:
+    """What needs an Administrator (a frozen integration, a disabled team channel): one mail
+    of `kind` to every active Administrator with an address, in the caller's transaction."""
+    from django.contrib.auth import get_user_model
+
+    admins = get_user_model().objects.filter(is_active=True, is_superuser=True).exclude(email="")
+    sent = 0
+    for user in admins:
+        enqueue_mail(kind, user=user, page=page, team_channel=team_channel)
+        sent += 1
+    return sent
+
+
+def fan_out_update(
+    update: IncidentUpdate, *, revision: IncidentUpdateRevision | None = None
+) -> int:
     incident = update.incident
     component_ids = list(incident.affected.values_list("component_id", flat=True))
     at = now()
-    # Webhooks first (the worker claims in this order): machines act on them, and each is one
-    # quick request, while emails go out in batches behind them.
-    ids = (
-        _matching(incident.page_id, component_ids)
-        .order_by("-mode", "pk")
-        .values_list("pk", flat=True)
-    )
+    # Webhooks and chat messages first (the worker claims in this order): each is one quick
+    # request, while emails go out in batches behind them.
+    subscribers = _matching(incident.page_id, component_ids)
+    if incident.kind == IncidentKind.MAINTENANCE:
+        # Opted out on the manage page: no maintenance notices.
+        subscribers = subscribers.filter(maintenance_notices=True)
+    ids = subscribers.order_by(
+        Case(When(mode=SubscriberMode.EMAIL, then=1), default=0), "pk"
+    ).values_list("pk", flat=True)
     return _create(
         [
             Delivery(
                 page_id=incident.page_id,
                 subscriber_id=sid,
                 update=update,
+                revision=revision,
                 next_attempt_at=at,
                 created_at=at,
             )
             for sid in ids
         ]
     )
+
+
+def fan_out_correction(revision: IncidentUpdateRevision) -> int:
+    """The operator chose to announce a correction: one more message about the entry."""
+    return fan_out_update(revision.update, revision=revision)
 
 
 def fan_out_status_change(change: ComponentStatusChange) -> int:

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from candor.core.enums import INDICATOR_RANK, ComponentStatus, Impact, Indicator, worst
+from candor.core.enums import (
+    ACTIVE_STATUSES,
+    INDICATOR_RANK,
+    MAINTENANCE_ACTIVE,
+    ComponentStatus,
+    Impact,
+    Indicator,
+    worst,
+)
 from candor.core.models import (
     AffectedComponent,
     Component,
     ComponentGroup,
     Incident,
     IncidentUpdate,
+    MaintenanceSeries,
     Page,
 )
 
@@ -35,6 +45,8 @@ _IMPACT_ROLLUP: dict[str, Rollup] = {
     Impact.MINOR: MINOR_OUTAGE,
     Impact.MAJOR: PARTIAL_OUTAGE,
     Impact.CRITICAL: MAJOR_OUTAGE,
+    # A window in progress with no components still puts the page under maintenance.
+    Impact.MAINTENANCE: MAINTENANCE,
 }
 
 
@@ -69,7 +81,7 @@ def rollup(statuses: Iterable[str], componentless_impacts: Iterable[str] = ()) -
 def page_rollup(page: Page) -> Rollup:
     statuses = Component.objects.filter(page=page).values_list("status", flat=True)
     impacts = (
-        Incident.objects.active()
+        Incident.objects.filter(Q(status__in=ACTIVE_STATUSES) | Q(status__in=MAINTENANCE_ACTIVE))
         .filter(page=page, affected__isnull=True)
         .values_list("impact", flat=True)
     )
@@ -107,6 +119,21 @@ def incidents_with_timeline(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
                 "component__position"
             ),
         ),
+    )
+
+
+UPCOMING_SHOWN = 20
+
+
+def series_with_upcoming(
+    queryset: QuerySet[MaintenanceSeries], since: datetime
+) -> QuerySet[MaintenanceSeries]:
+    """Series with their components (page order) and, as `upcoming`, their next windows from
+    `since`: three queries for any number of series."""
+    upcoming = Incident.objects.filter(scheduled_for__gte=since).order_by("scheduled_for")
+    return queryset.prefetch_related(
+        Prefetch("components", queryset=Component.objects.order_by("position", "name")),
+        Prefetch("occurrences", queryset=upcoming[:UPCOMING_SHOWN], to_attr="upcoming"),
     )
 
 

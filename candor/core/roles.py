@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 
-from candor.core.models import ApiKey
+from candor.core.models import ApiKey, Integration
 
 if TYPE_CHECKING:
     from candor.core.services.base import Actor
@@ -33,6 +33,8 @@ def acting_role(by: Actor) -> str | None:
     """The role `by` acts with now; None for a deactivated account (or a key of one)."""
     if by is None:
         return ADMINISTRATOR  # Candor itself: the command line, migrations, the worker
+    if isinstance(by, Integration):
+        return RESPONDER  # an integration opens and resolves incidents, and nothing more
     user = by.created_by if isinstance(by, ApiKey) else by
     if user is None:
         return ADMINISTRATOR  # a key created on the command line

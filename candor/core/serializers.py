@@ -3,18 +3,22 @@ and webhooks. Callers prefetch with queries.incidents_with_timeline to keep this
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
 
+from candor.core import images
+from candor.core.branding import json_links
+from candor.core.enums import IncidentStatus
 from candor.core.models import (
     Component,
     ComponentGroup,
     ComponentStatusChange,
     Incident,
     IncidentUpdate,
+    MaintenanceSeries,
     Page,
     Postmortem,
     Subscriber,
@@ -51,7 +55,26 @@ def page_json(page: Page, *, manage: bool = False) -> JSON:
     if manage:
         data["created_at"] = iso(page.created_at, page.tz)
         data["support_url"] = page.support_url or None
+        # Candor's extensions (docs/api.md, "Pages"): Page settings' branding (not `branding`:
+        # Statuspage's is its plan, "basic" or "premium"), and whether an administrator
+        # requires two-factor sign-in (read-only here).
+        data["candor_branding"] = branding_json(page)
+        data["require_two_factor"] = page.require_two_factor
     return data
+
+
+def branding_json(page: Page) -> JSON:
+    base = public_url(page).rstrip("/")
+    return {
+        "accent_light": page.accent_light or None,
+        "accent_dark": page.accent_dark or None,
+        "header_links": json_links(page.header_links),
+        "footer_links": json_links(page.footer_links),
+        "about": page.about or None,
+        "custom_css": page.custom_css or None,
+        "logo_url": base + images.LOGO_PATH if page.logo else None,
+        "favicon_url": base + images.FAVICON_PATH if page.favicon else None,
+    }
 
 
 def status_json(rollup: Rollup) -> JSON:
@@ -130,12 +153,27 @@ def _affected(rows: list[dict[str, str]] | None) -> list[JSON] | None:
     return [{k: row[k] for k in keys if k in row} for row in rows]
 
 
+# Statuspage has no `cancelled`: its clients validate the status enum, so a cancelled window is
+# `completed` on the wire, its last entry saying it was cancelled (docs/decisions.md).
+CANCELLED_NOTE = "This scheduled maintenance has been cancelled."
+
+
+def wire_status(status: str) -> str:
+    return IncidentStatus.COMPLETED if status == IncidentStatus.CANCELLED else status
+
+
+def _wire_body(update: IncidentUpdate) -> str:
+    if update.status != IncidentStatus.CANCELLED or "cancel" in update.body.lower():
+        return update.body
+    return f"{CANCELLED_NOTE} {update.body}".strip()
+
+
 def update_json(update: IncidentUpdate, page: Page, *, manage: bool = False) -> JSON:
     tz = page.tz
     data: JSON = {
         "id": update.pk,
-        "status": update.status,
-        "body": update.body,
+        "status": wire_status(update.status),
+        "body": _wire_body(update),
         "incident_id": update.incident_id,
         "created_at": iso(update.created_at, tz),
         "updated_at": iso(update.updated_at, tz),
@@ -158,7 +196,7 @@ def incident_json(incident: Incident, page: Page, *, manage: bool = False) -> JS
     data: JSON = {
         "id": incident.pk,
         "name": incident.name,
-        "status": incident.status,
+        "status": wire_status(incident.status),
         "created_at": iso(incident.created_at, tz),
         "updated_at": iso(incident.updated_at, tz),
         "monitoring_at": iso(incident.monitoring_at, tz),
@@ -173,6 +211,11 @@ def incident_json(incident: Incident, page: Page, *, manage: bool = False) -> JS
     }
     if manage:
         data.update(_manage_incident_fields(incident, tz))
+    elif incident.is_maintenance:
+        # A scheduled maintenance is the incident shape plus its window (reference §2.2).
+        del data["reminder_intervals"]
+        data["scheduled_for"] = iso(incident.scheduled_for, tz)
+        data["scheduled_until"] = iso(incident.scheduled_until, tz)
     return data
 
 
@@ -190,16 +233,66 @@ def _manage_incident_fields(incident: Incident, tz: tzinfo) -> JSON:
         "postmortem_notified_subscribers": bool(postmortem and postmortem.notified_subscribers),
         "postmortem_notified_twitter": False,
         "postmortem_published_at": iso(postmortem.published_at, tz) if postmortem else None,
-        "scheduled_for": None,
-        "scheduled_until": None,
-        "scheduled_remind_prior": False,
-        "scheduled_reminded_at": None,
-        "scheduled_auto_in_progress": False,
-        "scheduled_auto_completed": False,
-        "auto_transition_deliver_notifications_at_end": False,
-        "auto_transition_deliver_notifications_at_start": False,
-        "auto_transition_to_maintenance_state": False,
-        "auto_transition_to_operational_state": False,
+        "scheduled_for": iso(incident.scheduled_for, tz),
+        "scheduled_until": iso(incident.scheduled_until, tz),
+        "scheduled_remind_prior": incident.scheduled_remind_prior,
+        "scheduled_reminded_at": iso(incident.scheduled_reminded_at, tz),
+        "scheduled_auto_in_progress": incident.scheduled_auto_in_progress,
+        "scheduled_auto_completed": incident.scheduled_auto_completed,
+        "auto_transition_deliver_notifications_at_end": (
+            incident.auto_transition_deliver_notifications_at_end
+        ),
+        "auto_transition_deliver_notifications_at_start": (
+            incident.auto_transition_deliver_notifications_at_start
+        ),
+        "auto_transition_to_maintenance_state": incident.auto_transition_to_maintenance_state,
+        "auto_transition_to_operational_state": incident.auto_transition_to_operational_state,
+        **(_candor_maintenance_fields(incident, tz) if incident.is_maintenance else {}),
+    }
+
+
+def _candor_maintenance_fields(incident: Incident, tz: tzinfo) -> JSON:
+    """What Candor adds to a maintenance in its management API (not in Statuspage's)."""
+    return {
+        "remind_minutes_before": incident.remind_minutes_before,
+        "public_from": iso(incident.public_from, tz),
+        "deliver_notifications": incident.deliver_notifications,
+        "cancelled": incident.status == IncidentStatus.CANCELLED,
+        "series_id": incident.series_id,
+    }
+
+
+def series_json(made: MaintenanceSeries, page: Page, flags: Mapping[str, Any]) -> JSON:
+    """A recurring maintenance (Candor's extension), read through queries.series_with_upcoming;
+    `flags` are the settings each of its windows gets (services.series.flags_of)."""
+    tz = page.tz
+    upcoming: list[Incident] = getattr(made, "upcoming", [])
+    return {
+        "id": made.pk,
+        "page_id": page.pk,
+        "name": made.name,
+        "message": made.message,
+        "rrule": made.rrule,
+        "time_zone": made.time_zone,
+        "starts_at": iso(made.starts_at, tz),
+        "duration_minutes": made.duration_minutes,
+        "excluded_dates": list(made.excluded_dates),
+        "component_ids": [c.pk for c in made.components.all()],
+        **flags,
+        "expanded_until": iso(made.expanded_until, tz),
+        "ended_at": iso(made.ended_at, tz),
+        "created_at": iso(made.created_at, tz),
+        "updated_at": iso(made.updated_at, tz),
+        "upcoming": [
+            {
+                "id": w.pk,
+                "status": w.status,
+                "scheduled_for": iso(w.scheduled_for, tz),
+                "scheduled_until": iso(w.scheduled_until, tz),
+                "detached": w.detached,
+            }
+            for w in upcoming
+        ],
     }
 
 
@@ -273,7 +366,7 @@ def webhook_incident_json(update: IncidentUpdate, page: Page, rollup: Rollup) ->
         .get()
     )
     data = incident_json(incident, page, manage=True)
-    data["status"] = update.status
+    data["status"] = wire_status(update.status)
     return {"page": webhook_page_json(page, rollup), "incident": data}
 
 

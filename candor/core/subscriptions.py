@@ -10,15 +10,14 @@ import logging
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 
 from candor.core import links, throttles
 from candor.core.links import CONFIRM_MAX_AGE
 from candor.core.models import (
+    CHAT_MODES,
     Component,
     Delivery,
     DeliveryKind,
@@ -28,17 +27,18 @@ from candor.core.models import (
     SubscriberMode,
     SubscriberState,
     SubscriptionThrottle,
+    new_id,
 )
-from candor.core.services.base import DUPLICATE, Actor, audit, check_safe, fail, now
+from candor.core.services.base import DUPLICATE, Actor, audit, fail, now
+from candor.core.targets import check_chat_endpoint
+from candor.core.targets import check_email as _check_email
+from candor.core.targets import check_endpoint as _check_endpoint
 from candor.core.throttles import Throttled as Throttled  # raised by admit(), caught by views
-from candor.core.transports.guard import TargetRefused, Unresolvable, check_host
 
 logger = logging.getLogger(__name__)
 
 PER_ADDRESS_PER_HOUR = 10
 PER_IP_PER_HOUR = 20
-# All an anonymous visitor learns about a refused target: never what a name resolves to.
-PUBLIC_TARGET_REFUSAL = "This address cannot receive webhooks: give a public http(s) URL."
 
 
 def from_manage_token(token: str) -> Subscriber | None:
@@ -50,43 +50,6 @@ def from_manage_token(token: str) -> Subscriber | None:
 
 
 # --- Checks -------------------------------------------------------------------------------
-
-
-def _check_email(field: str, value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise fail(field, "Enter an email address.")
-    check_safe(field, value)
-    try:
-        EmailValidator()(value)
-    except ValidationError:
-        raise fail(field, "Enter a valid email address.") from None
-    local, _, domain = value.rpartition("@")
-    # The domain part is case-insensitive; keeping one spelling makes "already subscribed" exact.
-    return f"{local}@{domain.lower()}"
-
-
-def _check_endpoint(value: str, *, detail: bool = True) -> str:
-    """`detail` says why a target is refused (what it resolves to): operators only."""
-    value = check_safe("endpoint", (value or "").strip())
-    try:
-        URLValidator(schemes=["http", "https"])(value)
-    except ValidationError:
-        raise fail("endpoint", "Enter an http:// or https:// URL.") from None
-    if len(value) > 2000:
-        raise fail("endpoint", "Keep the URL under 2,000 characters.")
-    parts = urlsplit(value)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:  # URLValidator lets any five digits through
-        raise fail("endpoint", "Enter a port from 1 to 65535.") from None
-    try:
-        check_host(parts.hostname or "", port)
-    except Unresolvable:
-        pass  # DNS may come later; every send checks again
-    except TargetRefused as exc:
-        raise fail("endpoint", str(exc) if detail else PUBLIC_TARGET_REFUSAL) from None
-    return value
 
 
 def _check_components(page: Page, components: Iterable[Component]) -> list[Component]:
@@ -246,6 +209,28 @@ def set_components(
     return subscriber
 
 
+@transaction.atomic
+def set_maintenance_notices(
+    subscriber: Subscriber, *, by: Actor = None, enabled: bool
+) -> Subscriber:
+    """Opt in or out of scheduled-maintenance notices (incident notices are not affected)."""
+    if subscriber.maintenance_notices == enabled:
+        return subscriber
+    subscriber.maintenance_notices = enabled
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        maintenance_notices=enabled, updated_at=now()
+    )
+    verb = "receives" if enabled else "opted out of"
+    audit(
+        subscriber.page,
+        by,
+        "subscriber.maintenance",
+        subscriber,
+        f"{subscriber} {verb} maintenance notices",
+    )
+    return subscriber
+
+
 def request_webhook(
     page: Page, *, endpoint: str, email: str, components: Iterable[Component] = ()
 ) -> None:
@@ -270,6 +255,9 @@ def request_webhook(
                 subscriber,
                 f"Someone asked to subscribe webhook {endpoint} again",
             )
+        if secret is not None:
+            # A signed test ping through the ledger: the receiver can check its secret at once.
+            _mail_subscriber(DeliveryKind.WEBHOOK_PING, subscriber)
         if subscriber.email:
             # The secret is read from the subscriber when the mail is composed.
             template = "webhook-created" if secret else "webhook-already-subscribed"
@@ -328,10 +316,71 @@ def _create_webhook(
     return subscriber, subscriber.secret
 
 
+# --- Chat channels (Slack, Teams, Discord) -------------------------------------------------
+
+
+def subscribe_chat(
+    page: Page,
+    *,
+    mode: str,
+    endpoint: str,
+    email: str = "",
+    components: Iterable[Component] = (),
+    by: Actor = None,
+    public: bool = False,
+) -> tuple[Subscriber, bool]:
+    """A chat channel: a test message is posted first, and nothing is stored unless the
+    service took it. Active at once (the test message proves the URL is the subscriber's).
+    Returns the subscriber and whether it was new; an operator adding a channel that is
+    already subscribed is refused, the public form is told it is subscribed (it is)."""
+    from candor.core.channels import channel_for
+    from candor.core.channels.base import send_test
+
+    channel = channel_for(mode)
+    endpoint = check_chat_endpoint(mode, endpoint, detail=not public)
+    email = _check_email("email", email) if (email or "").strip() else ""
+    chosen = _check_components(page, components)
+    existing = Subscriber.objects.filter(page=page, mode=mode, endpoint=endpoint).first()
+    if existing is not None and existing.state == SubscriberState.ACTIVE:
+        if not public:
+            raise fail(
+                "endpoint", f"This {channel.label} webhook is already subscribed.", DUPLICATE
+            )
+        return existing, False
+    # Outside any transaction: no row is locked while the service answers.
+    pk = existing.pk if existing else new_id()
+    problem = send_test(channel, endpoint, page, pk)
+    if problem:
+        raise fail(
+            "endpoint",
+            f"{channel.label} did not accept the test message ({problem}). "
+            "Check the URL and try again; nothing was saved.",
+        )
+    try:
+        with transaction.atomic():
+            at = now()
+            subscriber = existing or Subscriber(
+                pk=pk, page=page, mode=mode, endpoint=endpoint, created_at=at
+            )
+            subscriber.email = email
+            subscriber.updated_at = at
+            subscriber.save()
+            subscriber.components.set(chosen)
+            _activate(subscriber)
+            note = f"{channel.label} {endpoint} subscribed"
+            audit(page, by, "subscriber.create", subscriber, note)
+    except IntegrityError:
+        # The same URL, subscribed by another request while the test message was on its way.
+        if not public:
+            message = f"This {channel.label} webhook is already subscribed."
+            raise fail("endpoint", message, DUPLICATE) from None
+        return Subscriber.objects.get(page=page, mode=mode, endpoint=endpoint), False
+    return subscriber, True
+
+
 # --- Management -----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def add_subscriber(
     page: Page,
     *,
@@ -342,6 +391,24 @@ def add_subscriber(
     components: Iterable[Component] = (),
 ) -> tuple[Subscriber, str | None]:
     """Added by an operator: confirmed at once. Returns the webhook secret, shown once."""
+    if mode in CHAT_MODES:
+        # Not in a transaction: the test message is posted before anything is written.
+        subscriber, _ = subscribe_chat(
+            page, mode=mode, endpoint=endpoint, email=email, components=components, by=by
+        )
+        return subscriber, None
+    with transaction.atomic():
+        return _add_email_or_webhook(page, by, mode, email, endpoint, components)
+
+
+def _add_email_or_webhook(
+    page: Page,
+    by: Actor,
+    mode: str,
+    email: str,
+    endpoint: str,
+    components: Iterable[Component],
+) -> tuple[Subscriber, str | None]:
     if mode == SubscriberMode.WEBHOOK:
         return subscribe_webhook(page, endpoint=endpoint, email=email, components=components, by=by)
     email = _check_email("email", email)
@@ -369,7 +436,7 @@ def remove_subscriber(subscriber: Subscriber, *, by: Actor) -> None:
 
 @transaction.atomic
 def resend_confirmation(subscriber: Subscriber, *, by: Actor) -> bool:
-    if subscriber.state != SubscriberState.UNCONFIRMED or subscriber.is_webhook:
+    if subscriber.state != SubscriberState.UNCONFIRMED or subscriber.by_url:
         return False
     Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=now())
     audit(
@@ -407,19 +474,42 @@ def quarantine(subscriber_id: str, reason: str) -> bool:
         audit(
             subscriber.page, None, "subscriber.quarantine", subscriber, f"Quarantined {subscriber}"
         )
-        if subscriber.is_webhook and subscriber.email:
+        if subscriber.by_url and subscriber.email:
             _mail_subscriber("webhook-quarantined", subscriber)
+        _tell_team(subscriber, "quarantined")
     return True
+
+
+def _tell_team(subscriber: Subscriber, what: str) -> None:
+    from candor.core.models import TeamEvent
+    from candor.core.teamchannels import notify_team
+
+    notify_team(
+        subscriber.page,
+        TeamEvent.SUBSCRIBER_QUARANTINED,
+        title=f"{subscriber.get_mode_display()} subscriber {what}",
+        text=f"`{subscriber}` was {what}: {subscriber.last_error[:500]}",
+        url=f"{settings.BASE_URL}/manage/subscribers/?state={subscriber.state}",
+        button="Open Subscribers",
+    )
 
 
 @transaction.atomic
 def disable(subscriber_id: str, reason: str) -> bool:
-    """A webhook endpoint answered 410 Gone: it asked never to be called again."""
-    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    """A webhook endpoint answered 410 Gone, or a chat service 404/410 (the webhook was
+    deleted): it is never called again; a chat subscription's contact is told."""
+    subscriber = (
+        Subscriber.objects.select_for_update().select_related("page").filter(pk=subscriber_id)
+    ).first()
     if subscriber is None or subscriber.state != SubscriberState.ACTIVE:
         return False
     _stop(subscriber, SubscriberState.DISABLED, reason)
-    audit(subscriber.page, None, "subscriber.disable", subscriber, f"Disabled {subscriber}: 410")
+    audit(
+        subscriber.page, None, "subscriber.disable", subscriber, f"Disabled {subscriber}: {reason}"
+    )
+    if subscriber.is_chat and subscriber.email:
+        _mail_subscriber("chat-disabled", subscriber)
+    _tell_team(subscriber, "disabled")
     return True
 
 

@@ -50,6 +50,9 @@ class ComponentUptime:
     component_id: str
     days: list[Day]
     ratio: float | None  # 0..1 over the whole period, None without data
+    # The first day counted, when the component is younger than the period: the ratio is over
+    # the days it existed, and pages say "since <date>" rather than "past 90 days".
+    since: date | None = None
 
     @property
     def percent(self) -> str:
@@ -134,8 +137,12 @@ def page_uptime(
         # Tracked from its start date (Statuspage's), else from its creation or its first
         # recorded change or window, whichever is earliest.
         born = min([component.created_at, *log.times[:1], *(w[0] for w in log.windows)])
+        # Counted in whole days, as the bars show them: from the start of the day it was born
+        # (a 30-second blip minutes after creation is not "96.82%" of its life).
+        born_on = born.astimezone(tz).date()
         if component.start_date is not None:
-            born = day_start(component.start_date, tz)
+            born_on = component.start_date
+        born = day_start(born_on, tz)
         records = [
             _day(log, d, starts[n], starts[n + 1], born=born, end=end, current=component.status)
             for n, d in enumerate(dates)
@@ -145,7 +152,10 @@ def page_uptime(
         for record in records:
             for status, secs in record.seconds.items():
                 seconds[status] += secs
-        result[component.pk] = ComponentUptime(component.pk, records, _ratio(tracked, seconds, w))
+        since = born_on if born_on > dates[0] else None
+        result[component.pk] = ComponentUptime(
+            component.pk, records, _ratio(tracked, seconds, w), since
+        )
     return result
 
 

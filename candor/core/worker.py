@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 
 from candor.core import events, health
+from candor.core.jobs import Job, Schedule
 from candor.core.models import (
     ComponentStatusChange,
     Delivery,
@@ -45,7 +46,6 @@ from candor.core.transports import Outcome, Transport, transport_for
 
 logger = logging.getLogger("candor.worker")
 
-HOUSEKEEPING_EVERY = 30.0
 # Outcomes are written in one transaction per RECORD_BATCH, gathered for up to RECORD_GATHER s.
 RECORD_BATCH = 500
 RECORD_GATHER = 0.05
@@ -100,6 +100,7 @@ _SENDING_FIELDS = (
     "incident_id",
     "subscriber_id",
     "update_id",
+    "revision_id",
     "status_change_id",
     "state",
     "attempts",
@@ -109,6 +110,15 @@ _SENDING_FIELDS = (
     "subscriber__email",
     "subscriber__endpoint",
     "subscriber__secret",
+    "team_channel_id",
+    "event",
+    "team_channel__mode",
+    "team_channel__endpoint",
+    "team_channel__email",
+    "team_channel__name",
+    # What a disabled channel's notice to the Administrators says.
+    "team_channel__disabled_at",
+    "team_channel__last_error",
 )
 
 
@@ -118,7 +128,7 @@ def _load(ids: list[int], token: str) -> list[Delivery]:
     deliveries = list(
         # By primary key: the ledger keeps 90 days of rows, and the token has no index.
         Delivery.objects.filter(pk__any=ids, lease_token=token)
-        .select_related("subscriber")
+        .select_related("subscriber", "team_channel")
         .only(*_SENDING_FIELDS)
         .order_by("pk")
     )
@@ -128,7 +138,8 @@ def _load(ids: list[int], token: str) -> list[Delivery]:
     changes = ComponentStatusChange.objects.select_related("component__group").in_bulk(change_ids)
     pages = {u.incident.page_id: u.incident.page for u in updates.values()}
     missing = {d.subscriber.page_id for d in deliveries if d.subscriber} - set(pages)
-    pages.update(Page.objects.in_bulk(missing))
+    missing |= {d.page_id for d in deliveries if d.team_channel_id and d.page_id}
+    pages.update(Page.objects.in_bulk(missing - set(pages)))
     # Mails to users (reminders, password resets): a few rows, loaded with what they speak of.
     users = get_user_model().objects.in_bulk({d.user_id for d in deliveries if d.user_id})
     incidents = Incident.objects.select_related("page").in_bulk(
@@ -137,6 +148,8 @@ def _load(ids: list[int], token: str) -> list[Delivery]:
     for d in deliveries:
         if d.subscriber is not None:
             d.subscriber.page = pages[d.subscriber.page_id]
+        if d.team_channel_id and d.page_id:
+            d.page = pages[d.page_id]
         if d.user_id:
             d.user = users[d.user_id]
         if d.incident_id:
@@ -166,7 +179,7 @@ def next_delay(attempts: int) -> float | None:
 
 def record(outcomes: list[Outcome]) -> None:
     """Write what happened: attempts, sent rows, the next attempt of failed ones."""
-    from candor.core import subscriptions
+    from candor.core import subscriptions, teamchannels
 
     skipped = [o.delivery.pk for o in outcomes if o.skipped]
     outcomes = [o for o in outcomes if not o.skipped]
@@ -175,12 +188,17 @@ def record(outcomes: list[Outcome]) -> None:
     if not outcomes:
         return
     at = now()
+    waited = [o for o in outcomes if o.retry_after is not None]
+    if waited:
+        _wait(waited, at)
+        outcomes = [o for o in outcomes if o.retry_after is None]
     sent = [o.delivery.pk for o in outcomes if o.ok]
     # What a notification's outcome says about its subscriber; another mail's says nothing (a
     # webhook's contact address refusing the quarantine notice is not the webhook's failure).
     notified = [o for o in outcomes if o.delivery.kind == DeliveryKind.NOTIFICATION]
     quarantine: dict[str, str] = {}
     disable: dict[str, str] = {}
+    disable_team: dict[str, str] = {}
     with transaction.atomic():
         DeliveryAttempt.objects.bulk_create(
             [
@@ -214,6 +232,10 @@ def record(outcomes: list[Outcome]) -> None:
             else:
                 fields["next_attempt_at"] = at + timedelta(seconds=delay)
             Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(**fields)
+            if delivery.kind == DeliveryKind.TEAM_EVENT and error.subscriber == "disable":
+                # A team channel's webhook was deleted: the same rule as a chat subscriber's.
+                assert delivery.team_channel_id is not None
+                disable_team[delivery.team_channel_id] = error.message
             if delivery.kind != DeliveryKind.NOTIFICATION or delivery.subscriber is None:
                 continue
             Subscriber.objects.filter(pk=delivery.subscriber_id).update(
@@ -224,35 +246,68 @@ def record(outcomes: list[Outcome]) -> None:
                 continue
             if error.subscriber == "disable":
                 disable[delivery.subscriber.pk] = error.message
-            elif error.subscriber == "quarantine" or delivery.subscriber.is_webhook:
-                # A webhook that failed its whole schedule; a mailbox that refused with 5xx.
+            elif error.subscriber == "quarantine" or delivery.subscriber.by_url:
+                # A webhook or chat channel that failed its whole schedule; a mailbox that
+                # refused with 5xx.
                 quarantine[delivery.subscriber.pk] = error.message
     for subscriber_id, reason in disable.items():
         subscriptions.disable(subscriber_id, reason)
     for subscriber_id, reason in quarantine.items():
         subscriptions.quarantine(subscriber_id, reason)
+    for team_id, reason in disable_team.items():
+        teamchannels.disable(team_id, reason)
+
+
+def _wait(outcomes: list[Outcome], at: Any) -> None:
+    """The service said 429: the attempt is logged, and the delivery goes again when it said,
+    neither counting against the retry schedule nor against the subscriber."""
+    DeliveryAttempt.objects.bulk_create(
+        [
+            DeliveryAttempt(
+                delivery_id=o.delivery.pk,
+                at=at,
+                ok=False,
+                error=o.error.message[:2000] if o.error else "",
+                duration_ms=o.duration_ms,
+            )
+            for o in outcomes
+        ]
+    )
+    for o in outcomes:
+        assert o.retry_after is not None
+        Delivery.objects.filter(pk=o.delivery.pk, state=DeliveryState.PENDING).update(
+            lease_until=None,
+            attempts=F("attempts") - 1,
+            next_attempt_at=at + timedelta(seconds=o.retry_after),
+            last_error=o.error.message[:2000] if o.error else "",
+        )
 
 
 # --- The worker loop ----------------------------------------------------------------------------
 
 
 def channel(delivery: Delivery) -> str:
-    """A notification goes over its subscriber's channel; every other kind is an email."""
+    """A notification goes over its subscriber's channel, a team event over its team channel's,
+    a webhook's test ping to the webhook; every other kind is an email."""
     if delivery.kind == DeliveryKind.NOTIFICATION and delivery.subscriber is not None:
         return delivery.subscriber.mode
+    if delivery.kind == DeliveryKind.TEAM_EVENT and delivery.team_channel is not None:
+        return delivery.team_channel.mode
+    if delivery.kind == DeliveryKind.WEBHOOK_PING:
+        return SubscriberMode.WEBHOOK
     return SubscriberMode.EMAIL
 
 
-def _groups(deliveries: list[Delivery]) -> tuple[list[list[Delivery]], list[list[Delivery]]]:
-    """Emails in batches (one SMTP connection each); webhooks one subscriber at a time, in order."""
+def groups(deliveries: list[Delivery]) -> tuple[list[list[Delivery]], list[list[Delivery]]]:
+    """Emails in batches, one SMTP connection each; every other channel (webhooks and the like,
+    an HTTP request each) one subscriber at a time, so that its updates arrive in order."""
     emails = [d for d in deliveries if channel(d) == SubscriberMode.EMAIL]
-    hooks: dict[str, list[Delivery]] = defaultdict(list)
+    requests: dict[str | None, list[Delivery]] = defaultdict(list)
     for d in deliveries:
-        if channel(d) == SubscriberMode.WEBHOOK:
-            assert d.subscriber_id is not None
-            hooks[d.subscriber_id].append(d)
+        if channel(d) != SubscriberMode.EMAIL:
+            requests[d.subscriber_id or f"team:{d.team_channel_id}"].append(d)
     size = max(1, settings.CANDOR_EMAIL_BATCH)
-    return [emails[i : i + size] for i in range(0, len(emails), size)], list(hooks.values())
+    return [emails[i : i + size] for i in range(0, len(emails), size)], list(requests.values())
 
 
 def _fresh() -> None:
@@ -261,10 +316,20 @@ def _fresh() -> None:
         connection.close_if_unusable_or_obsolete()
 
 
+# What the senders hand back to the loop: the group they were given and what happened to it
+# (nothing, when the transport itself failed: the lease expires and the group goes again).
+Finished = tuple[list[Delivery], list[Outcome]]
+
+
 class Worker:
-    """Emails go out on `threads` threads (one SMTP connection each), webhooks on
-    `webhook_threads` of their own: a slow receiver holds up neither the mail nor the others.
-    `threads=0` sends everything in the calling thread: what tests use inside their transaction.
+    """One loop, in one thread: claim what is due, hand it to the senders, record what they
+    report. Every database write happens in the loop, in batches; the senders only send.
+
+    Emails go out on `threads` threads (one SMTP connection each), HTTP requests (webhooks)
+    on `webhook_threads` of their own: a slow receiver holds up neither the mail nor the
+    others. Senders report through `inbox`, which is also how the worker is woken (a commit,
+    a NOTIFY, SIGTERM), so the loop has one place to wait. `threads=0` sends in the calling
+    thread: what tests use inside their transaction.
     """
 
     def __init__(
@@ -284,167 +349,136 @@ class Worker:
             claim_size * 2, self.threads * settings.CANDOR_EMAIL_BATCH + self.webhook_threads
         )
         self.stopping = threading.Event()
-        self.wake = threading.Event()
-        self._local = threading.local()
-        self._transports: list[Transport] = []
-        self._lock = threading.Lock()
-        self._held: set[int] = set()
-        self._pool = ThreadPoolExecutor(max(1, self.threads), thread_name_prefix="candor-email")
-        self._hook_pool = ThreadPoolExecutor(
-            max(1, self.webhook_threads), thread_name_prefix="candor-webhook"
-        )
-        # Set whenever outcomes are recorded and their rows leave the worker's hands. (Waiting
-        # on the futures instead, with concurrent.futures.wait() over a thousand webhooks once
-        # per finished one, cost more than sending them.)
-        self._progress = threading.Event()
-        self._outcomes: queue.Queue[list[Outcome] | None] = queue.Queue()
-        self._recorder: threading.Thread | None = None
+        # SimpleQueue: put() is safe from a signal handler, which is where stop() runs.
+        self.inbox: queue.SimpleQueue[Finished | None] = queue.SimpleQueue()
+        self.held: set[int] = set()  # claimed and not yet recorded; the loop's alone
         self.sent = 0
         self.failed = 0
+        self._local = threading.local()
+        self._transports: list[Transport] = []
+        self._transports_lock = threading.Lock()
+        self._email_pool = ThreadPoolExecutor(
+            max(1, self.threads), thread_name_prefix="candor-email"
+        )
+        self._request_pool = ThreadPoolExecutor(
+            max(1, self.webhook_threads), thread_name_prefix="candor-webhook"
+        )
 
-    # Signals and wake-ups
     def stop(self, *args: object) -> None:
         self.stopping.set()
-        self.wake.set()
+        self.inbox.put(None)
 
     def poke(self, **kwargs: object) -> None:
-        self.wake.set()
+        self.inbox.put(None)
 
-    # Sending, in pool threads
+    def in_flight(self) -> int:
+        return len(self.held)
+
+    # Claim
+    def claim(self) -> int:
+        """Claim what is due, as much as fits in flight, and hand it to the senders."""
+        room = self.max_in_flight - len(self.held)
+        deliveries = claim(min(room, self.claim_size)) if room > 0 else []
+        self.held.update(d.pk for d in deliveries)
+        emails, requests = groups(deliveries)
+        # Requests first: a webhook waits on a receiver, while a batch of mail keeps a thread busy.
+        for pool, batch in ((self._request_pool, requests), (self._email_pool, emails)):
+            for group in batch:
+                if self.threads:
+                    pool.submit(self._send, group)
+                else:
+                    self._send(group)
+        return len(deliveries)
+
+    # Send (in the pools' threads)
+    def _send(self, group: list[Delivery]) -> None:
+        try:
+            outcomes = self._transport(channel(group[0])).send(group)
+        except Exception:
+            logger.exception("sending %d deliveries failed", len(group))
+            outcomes = []
+        self.inbox.put((group, outcomes))
+
     def _transport(self, mode: str) -> Transport:
         transports: dict[str, Transport] = self._local.__dict__.setdefault("transports", {})
         if mode not in transports:
             transports[mode] = transport_for(mode)
-            with self._lock:
+            with self._transports_lock:
                 self._transports.append(transports[mode])
         return transports[mode]
 
-    def _attempt(self, group: list[Delivery]) -> list[Outcome]:
+    # Record
+    def collect(self, wait: float) -> tuple[list[Finished], bool]:
+        """What the senders finished, waiting up to `wait` seconds for the first of it, then
+        gathering for a moment (RECORD_GATHER) so that webhooks, which finish one at a time,
+        are recorded many to a transaction. Also says whether someone woke the worker."""
+        finished: list[Finished] = []
+        count = 0
+        woke = False
+        until = None
+        timeout = wait
+        while True:
+            try:
+                item = self.inbox.get(timeout=timeout) if timeout > 0 else self.inbox.get_nowait()
+            except queue.Empty:
+                return finished, woke
+            if item is None:
+                woke = True
+            else:
+                finished.append(item)
+                count += len(item[0])
+            if until is None:
+                until = time.monotonic() + RECORD_GATHER
+            if woke or count >= RECORD_BATCH or count >= len(self.held):
+                timeout = 0.0  # take what is already there, wait for nothing more
+            else:
+                timeout = max(0.0, until - time.monotonic())
+
+    def record(self, finished: list[Finished]) -> None:
+        outcomes = [o for _, group_outcomes in finished for o in group_outcomes]
         try:
-            return self._transport(channel(group[0])).send(group)
-        except Exception:
-            logger.exception("sending %d deliveries failed", len(group))
-            self._release(group)
-            return []
-
-    def _send(self, group: list[Delivery]) -> None:
-        outcomes = self._attempt(group)
-        if outcomes:
-            self._outcomes.put(outcomes)  # the recorder writes them, so senders never wait
-
-    def _release(self, deliveries: Iterable[Delivery]) -> None:
-        with self._lock:
-            self._held.difference_update(d.pk for d in deliveries)
-        self._progress.set()
-
-    def _record(self, outcomes: list[Outcome]) -> None:
-        try:
-            _fresh()
-            record(outcomes)
-            with self._lock:
+            if outcomes:
+                _fresh()
+                record(outcomes)
                 self.sent += sum(o.ok for o in outcomes)
                 self.failed += sum(o.error is not None for o in outcomes)
         except DatabaseError:
-            # The outcome is lost; the lease expires and the delivery goes again (same id).
+            # The outcomes are lost; the leases expire and the deliveries go again (same ids).
             logger.exception("could not record %d deliveries", len(outcomes))
             if not connection.in_atomic_block:
                 connection.close()
-        except Exception:
-            logger.exception("recording %d deliveries failed", len(outcomes))
         finally:
-            self._release(o.delivery for o in outcomes)
+            for group, _ in finished:
+                self.held.difference_update(d.pk for d in group)
 
-    def _recorder_loop(self) -> None:
-        """Writes outcomes in batches: one transaction for many sends. Webhooks finish one at
-        a time, so it gathers for a moment (RECORD_GATHER) rather than commit each alone."""
-        done = False
-        while not done:
-            batch = self._outcomes.get()
-            if batch is None:
-                break
-            until = time.monotonic() + RECORD_GATHER
-            while len(batch) < RECORD_BATCH:
-                try:
-                    more = self._outcomes.get(timeout=max(0.0, until - time.monotonic()))
-                except queue.Empty:
-                    break
-                if more is None:
-                    done = True
-                    break
-                batch += more
-            self._record(batch)
-        connection.close()
-
-    def start(self) -> None:
-        if self.threads and self._recorder is None:
-            self._recorder = threading.Thread(
-                target=self._recorder_loop, name="candor-record", daemon=True
-            )
-            self._recorder.start()
-
-    def finish(self) -> None:
-        """Wait for every send and every record, then close the connections."""
-        self._pool.shutdown(wait=True)
-        self._hook_pool.shutdown(wait=True)
-        if self._recorder is not None:
-            self._outcomes.put(None)
-            self._recorder.join()
-            self._recorder = None
-        self.close()
-
-    # The loop
-    def submit(self, deliveries: list[Delivery]) -> None:
-        with self._lock:
-            self._held.update(d.pk for d in deliveries)
-        emails, hooks = _groups(deliveries)
-        if not self.threads:
-            # In the calling thread: everything claimed, then one record, as the recorder does.
-            self._record([o for group in hooks + emails for o in self._attempt(group)])
-            return
-        for pool, groups in ((self._hook_pool, hooks), (self._pool, emails)):
-            for group in groups:
-                pool.submit(self._send, group)
-
-    def in_flight(self) -> int:
-        with self._lock:
-            return len(self._held)
-
-    def _settle(self, timeout: float) -> None:
-        """Wait until some outcomes are recorded, at most `timeout` seconds."""
-        self._progress.wait(timeout)
-        self._progress.clear()
-
+    # The loops
     def run_once(self) -> int:
-        """Claim what is due (as much as fits in flight) and hand it to the pool."""
-        room = self.max_in_flight - self.in_flight()
-        if room <= 0:
-            return 0
-        deliveries = claim(min(room, self.claim_size))
-        if deliveries:
-            self.submit(deliveries)
-        return len(deliveries)
+        """Claim, send and record what is back (with `threads=0`, everything claimed)."""
+        claimed = self.claim()
+        self.record(self.collect(0)[0])
+        return claimed
 
     def drain(self, timeout: float = 30.0) -> None:
         """Send everything due now and wait for it (tests and `candor worker --once`)."""
-        self.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            claimed = self.run_once()
-            if not claimed and not self.in_flight():
+            claimed = self.claim()
+            finished, _ = self.collect(0 if claimed or not self.held else 0.05)
+            self.record(finished)
+            if not claimed and not self.held:
                 return
-            self._settle(0.01 if claimed else 0.05)
         raise TimeoutError("deliveries still in flight")
 
-    def run(self, *, poll: float = 0.5, housekeeping: Callable[[], None] | None = None) -> None:
+    def run(self, *, poll: float = 0.5, jobs: Sequence[Job] = ()) -> None:
+        """Until stopped: claim, send, record; the timed jobs when due; heartbeats and leases."""
         events.deliveries_created.connect(self.poke, dispatch_uid=f"worker-{id(self)}")
-        listener = Listener(self.wake) if connection.vendor == "postgresql" else None
+        channels = [CHANNEL, *{c for job in jobs for c in job.channels}]
+        listener = Listener(self.poke, channels) if connection.vendor == "postgresql" else None
         if listener:
             listener.start()
-        self.start()
-        last_renew = last_house = time.monotonic()
-        started_at = now()
-        heartbeat: int | None = None
-        last_beat = -float("inf")
+        schedule = Schedule(jobs)
+        upkeep = Upkeep()
+        woke = False
         logger.info(
             "delivery worker started: %d email threads, %d webhook threads",
             self.threads,
@@ -454,41 +488,37 @@ class Worker:
             while not self.stopping.is_set():
                 try:
                     _fresh()
-                    if time.monotonic() - last_beat >= health.heartbeat_every():
-                        # /healthz reads it: a worker that stops looping stops beating.
-                        heartbeat = health.beat(heartbeat, started_at=started_at)
-                        last_beat = time.monotonic()
-                    claimed = self.run_once()
-                    if time.monotonic() - last_renew > settings.CANDOR_DELIVERY_LEASE / 3:
-                        with self._lock:
-                            held = set(self._held)
-                        renew(held)
-                        last_renew = time.monotonic()
-                    if housekeeping and time.monotonic() - last_house > HOUSEKEEPING_EVERY:
-                        last_house = time.monotonic()
-                        housekeeping()
+                    upkeep.run(self.held)
+                    claimed = self.claim()
+                    schedule.run_due(woke=woke)
+                    wait = 0.0 if claimed else min(poll, schedule.seconds_to_next())
+                    finished, woke = self.collect(wait)
+                    self.record(finished)
                 except DatabaseError as exc:
                     logger.warning("database unavailable (%s); retrying in 1 s", exc)
                     connection.close()
                     self.stopping.wait(1.0)
-                    continue
-                if claimed:
-                    continue
-                if self.in_flight() >= self.max_in_flight:
-                    self._settle(poll)
-                    continue
-                self.wake.wait(poll)
-                self.wake.clear()
         finally:
             # SIGTERM: nothing new is claimed; what was claimed is finished and recorded.
-            logger.info("delivery worker stopping; finishing %d in flight", self.in_flight())
+            logger.info("delivery worker stopping; finishing %d in flight", len(self.held))
             self.finish()
             events.deliveries_created.disconnect(dispatch_uid=f"worker-{id(self)}")
             if listener:
                 listener.stop()
 
+    def finish(self) -> None:
+        """Wait for every send, record it, then close the connections."""
+        self._email_pool.shutdown(wait=True)
+        self._request_pool.shutdown(wait=True)
+        while self.held:
+            finished, _ = self.collect(0)
+            if not finished:
+                break
+            self.record(finished)
+        self.close()
+
     def close(self) -> None:
-        with self._lock:
+        with self._transports_lock:
             transports, self._transports = self._transports, []
         for transport in transports:
             try:
@@ -497,12 +527,33 @@ class Worker:
                 logger.exception("closing a transport failed")
 
 
-class Listener(threading.Thread):
-    """PostgreSQL LISTEN: wakes the worker the moment a fan-out commits."""
+class Upkeep:
+    """What a running worker does besides sending: a heartbeat for /healthz, and leases renewed
+    on what waits in the pools so that another worker does not take it."""
 
-    def __init__(self, wake: threading.Event) -> None:
+    def __init__(self) -> None:
+        self.started_at = now()
+        self.heartbeat: int | None = None
+        self.last_beat = -float("inf")
+        self.last_renew = time.monotonic()
+
+    def run(self, held: set[int]) -> None:
+        if time.monotonic() - self.last_beat >= health.heartbeat_every():
+            self.heartbeat = health.beat(self.heartbeat, started_at=self.started_at)
+            self.last_beat = time.monotonic()
+        if time.monotonic() - self.last_renew > settings.CANDOR_DELIVERY_LEASE / 3:
+            renew(held)
+            self.last_renew = time.monotonic()
+
+
+class Listener(threading.Thread):
+    """PostgreSQL LISTEN: wakes the worker the moment a fan-out (or, on the jobs' channels, what
+    a job waits for) commits."""
+
+    def __init__(self, wake: Callable[[], None], channels: Sequence[str] = (CHANNEL,)) -> None:
         super().__init__(name="candor-listen", daemon=True)
         self.wake = wake
+        self.channels = list(channels)
         self.stopping = threading.Event()
 
     def stop(self) -> None:
@@ -523,11 +574,12 @@ class Listener(threading.Thread):
                     autocommit=True,
                     connect_timeout=5,
                 ) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    self.wake.set()  # anything committed while we were away
+                    for name in self.channels:
+                        conn.execute(f"LISTEN {name}")
+                    self.wake()  # anything committed while we were away
                     while not self.stopping.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):
-                            self.wake.set()
+                            self.wake()
             except Exception as exc:
                 logger.warning("LISTEN connection lost (%s); reconnecting", exc)
                 self.stopping.wait(1.0)

@@ -21,10 +21,9 @@ from candor.clientip import client_ip
 from candor.core import throttles
 from candor.core.models import DeliveryKind
 from candor.core.notifications import enqueue_mail
+from candor.forms import PasswordChangeForm, SetPasswordForm
 
-login = auth_views.LoginView.as_view(
-    template_name="registration/login.html", redirect_authenticated_user=True
-)
+# Logging in is candor/manage/team.py's (a second step for two-factor sign-in).
 
 
 @require_POST
@@ -36,6 +35,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("manage_incidents")
     success_message = "Your password has been changed."
 
@@ -86,6 +86,7 @@ password_reset_done = auth_views.PasswordResetDoneView.as_view(
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="registration/password_reset_confirm.html",
+    form_class=SetPasswordForm,
     success_url=reverse_lazy("manage_password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(

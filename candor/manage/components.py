@@ -9,18 +9,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from candor.core import services
 from candor.core.enums import ACTIVE_STATUSES, ComponentStatus
-from candor.core.models import AffectedComponent, Component, ComponentGroup, Page
+from candor.core.models import AffectedComponent, Alert, Component, ComponentGroup, Page
 from candor.core.queries import components_by_group
+from candor.core.services import ordering
 from candor.forms import add_service_errors
 from candor.manage.access import responder_required
 from candor.manage.common import actor, managed_page, on_managed_page
 
 
 class ComponentForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=255)
+    name = forms.CharField(
+        label="Name", max_length=255, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     description = forms.CharField(
         label="Description",
         required=False,
@@ -52,7 +57,9 @@ class ComponentForm(forms.Form):
 
 
 class GroupForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=255)
+    name = forms.CharField(
+        label="Name", max_length=255, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     description = forms.CharField(
         label="Description",
         required=False,
@@ -72,13 +79,31 @@ def _drivers(page: Page) -> dict[str, list[AffectedComponent]]:
     return drivers
 
 
+def _alerts(page: Page) -> dict[str, list[Alert]]:
+    """Per component, the firing monitoring alerts holding it (one layer of its status)."""
+    rows = Alert.objects.filter(component__page=page, acting=True, layer=True).select_related(
+        "integration"
+    )
+    held: dict[str, list[Alert]] = {}
+    for row in rows:
+        held.setdefault(str(row.component_id), []).append(row)
+    return held
+
+
 @responder_required
 def component_list(request: HttpRequest) -> HttpResponse:
     page = managed_page(request)
     return render(
         request,
         "manage/components/list.html",
-        {"page": page, "groups": components_by_group(page), "drivers": _drivers(page)},
+        {
+            "page": page,
+            "groups": components_by_group(page),
+            "drivers": _drivers(page),
+            "alerts": _alerts(page),
+            "statuses": ComponentStatus.choices,
+            "moved": (request.GET.get("moved"), request.GET.get("direction")),
+        },
     )
 
 
@@ -189,35 +214,58 @@ def group_delete(request: HttpRequest, group_id: str) -> HttpResponse:
     )
 
 
-def _swap(ids: list[str], target: str, direction: str) -> list[str] | None:
-    if target not in ids:
-        return None
-    i = ids.index(target)
-    j = i - 1 if direction == "up" else i + 1
-    if not 0 <= j < len(ids):
-        return None
-    ids[i], ids[j] = ids[j], ids[i]
-    return ids
+@responder_required
+@require_POST
+def component_status(request: HttpRequest, component_id: str) -> HttpResponse:
+    """The inline status control of the Components tab: set one baseline status."""
+    component = on_managed_page(request, Component.objects.all(), pk=component_id)
+    status = request.POST.get("status", "")
+    try:
+        services.set_baseline_status(component, by=actor(request), status=status)
+    except ValidationError as error:
+        messages.error(request, f"{component.name}: {' '.join(error.messages)}")
+    else:
+        label = ComponentStatus(status).label
+        messages.success(request, f"{component.name}: baseline status set to {label}.")
+    return redirect(f"{reverse('manage_components')}#row-{component.pk}")
 
 
 @responder_required
 def reorder(request: HttpRequest) -> HttpResponse:
-    """Move a component within its group, or a group among groups, one place up or down."""
+    """Move a group or a component one place up or down the list as shown (the arrows, the
+    keyboard alternative to dragging), or drop it above another row (drag and drop); the
+    message says where it went."""
     if request.method != "POST":
         return redirect("manage_components")
     page = managed_page(request)
     kind, target, direction = (request.POST.get(k, "") for k in ("kind", "id", "direction"))
-    if kind == "group":
-        ids = list(ComponentGroup.objects.filter(page=page).values_list("pk", flat=True))
-        order = _swap(ids, target, direction)
-        if order is not None:
-            services.reorder_groups(page, by=actor(request), order=order)
+    kind = ordering.GROUP if kind == ordering.GROUP else ordering.COMPONENT
+    item: Component | ComponentGroup
+    if kind == ordering.GROUP:
+        item = on_managed_page(request, ComponentGroup.objects.all(), pk=target)
     else:
-        component = on_managed_page(request, Component.objects.all(), pk=target)
-        siblings = Component.objects.filter(page=page, group_id=component.group_id)
-        order = _swap(list(siblings.values_list("pk", flat=True)), target, direction)
-        if order is not None:
-            services.reorder_components(
-                page, by=actor(request), order=[(pk, component.group_id) for pk in order]
-            )
-    return redirect("manage_components")
+        item = on_managed_page(request, Component.objects.all(), pk=target)
+    layout = ordering.current_layout(page)
+    if "before" in request.POST:
+        changed = ordering.place_before(layout, kind, item.pk, request.POST["before"] or None)
+        how = f"Moved {item.name}"
+    else:
+        direction = "up" if direction == "up" else "down"
+        changed = ordering.move(layout, kind, item.pk, direction)
+        how = f"Moved {item.name} {direction}"
+    # No #fragment: browsers skip autofocus when the address targets an element, and the
+    # moved item's arrow takes the focus (and scrolls into view) so that Enter moves it on.
+    anchor = f"{reverse('manage_components')}?moved={item.pk}&direction={direction}"
+    if changed is None:
+        end = "top" if direction == "up" else "bottom"
+        where = "already there" if "before" in request.POST else f"already at the {end}"
+        messages.info(request, f"{item.name} is {where}; nothing moved.")
+        return redirect(anchor)
+    summary = f"{how}: now {ordering.describe(changed, kind, item.pk)}."
+    try:
+        services.arrange_components(page, by=actor(request), layout=changed, summary=summary)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, summary)
+    return redirect(anchor)

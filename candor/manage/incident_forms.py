@@ -9,16 +9,19 @@ from django import forms
 
 from candor.core.enums import (
     IMPACT_HELP,
+    INCIDENT_IMPACTS,
     INCIDENT_STATUS_HELP,
     POSTABLE_STATUSES,
     ComponentStatus,
     Impact,
     IncidentStatus,
 )
-from candor.core.models import Component, Incident, Page
+from candor.core.models import Component, Incident, IncidentTemplate, Page
 from candor.core.queries import components_by_group
+from candor.forms import LocalDateTimeField
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+IMPACT_CHOICES = [(i, Impact(i).label) for i in INCIDENT_IMPACTS]
 STATUS_CHOICES = [(s, IncidentStatus(s).label) for s in POSTABLE_STATUSES]
 FOLLOW_IMPACT = "Set by impact"
 
@@ -95,6 +98,8 @@ class IncidentCreateForm(ComponentChoiceForm):
     name = forms.CharField(
         label="Title",
         max_length=255,
+        # The first thing an operator types: no 13 Tabs to reach it.
+        widget=forms.TextInput(attrs={"autofocus": True}),
         help_text='Short, clear description of the problem, e.g. "Help Desk Ticket Submission '
         'Disrupted".',
     )
@@ -104,15 +109,15 @@ class IncidentCreateForm(ComponentChoiceForm):
         initial=IncidentStatus.INVESTIGATING,
         widget=forms.RadioSelect,
     )
-    impact = forms.ChoiceField(label="Impact", choices=Impact.choices, widget=forms.RadioSelect)
+    impact = forms.ChoiceField(label="Impact", choices=IMPACT_CHOICES, widget=forms.RadioSelect)
     message = forms.CharField(
         label="Initial Message",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "data-preview": ""}),
         help_text="First update text visible to clients immediately. Markdown is supported.",
     )
-    started_at = forms.DateTimeField(label="Started at", required=False, widget=DATETIME_WIDGET)
-    resolved_at = forms.DateTimeField(label="Resolved at", required=False, widget=DATETIME_WIDGET)
+    started_at = LocalDateTimeField(label="Started at", required=False, widget=DATETIME_WIDGET)
+    resolved_at = LocalDateTimeField(label="Resolved at", required=False, widget=DATETIME_WIDGET)
     notify = forms.BooleanField(label="Notify subscribers", required=False, initial=True)
     key = idempotency_key()
 
@@ -123,7 +128,8 @@ class IncidentCreateForm(ComponentChoiceForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("status") == IncidentStatus.RESOLVED and not data.get("started_at"):
+        missing = not data.get("started_at") and "started_at" not in self.errors
+        if data.get("status") == IncidentStatus.RESOLVED and missing:
             self.add_error("started_at", "A retroactive incident needs the time it started.")
         return data
 
@@ -135,7 +141,7 @@ class PostUpdateForm(ComponentChoiceForm):
         widget=forms.Textarea(attrs={"rows": 5, "data-preview": ""}),
         help_text="What you know now. Markdown is supported.",
     )
-    impact = forms.ChoiceField(label="Impact", choices=Impact.choices, widget=forms.RadioSelect)
+    impact = forms.ChoiceField(label="Impact", choices=IMPACT_CHOICES, widget=forms.RadioSelect)
     notify = forms.BooleanField(label="Notify subscribers", required=False, initial=True)
     key = idempotency_key()
 
@@ -159,8 +165,21 @@ class PostUpdateForm(ComponentChoiceForm):
 
 
 def impact_choices_with_help() -> list[tuple[str, str, str]]:
-    return [(value, label, IMPACT_HELP[value]) for value, label in Impact.choices]
+    return [(value, label, IMPACT_HELP[value]) for value, label in IMPACT_CHOICES]
 
 
 def status_choices_with_help() -> list[tuple[str, str, str]]:
     return [(value, label, INCIDENT_STATUS_HELP[value]) for value, label in STATUS_CHOICES]
+
+
+def template_initial(template: IncidentTemplate) -> dict[str, Any]:
+    """Create Incident filled in from a template; everything stays editable."""
+    return {
+        "name": template.title,
+        "status": template.status,
+        "impact": template.impact,
+        "message": template.body,
+        "notify": template.notify,
+        "components": [c.pk for c in template.components.all()],
+        "key": new_key(),
+    }

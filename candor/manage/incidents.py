@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 from typing import Any
@@ -19,8 +20,18 @@ from django.views.decorators.http import require_POST
 from candor.core import services
 from candor.core.enums import IMPACT_COMPONENT_STATUS, ComponentStatus, IncidentStatus
 from candor.core.markdown import render_markdown
-from candor.core.models import AffectedComponent, Incident, IncidentUpdate, Page
+from candor.core.models import (
+    AffectedComponent,
+    Incident,
+    IncidentTemplate,
+    IncidentUpdate,
+    Page,
+    ProposalState,
+    ProposedIncident,
+    UpdateSnippet,
+)
 from candor.core.queries import delivery_counts
+from candor.core.services import integrations
 from candor.core.services.base import NOT_FOUND, codes
 from candor.forms import add_service_errors
 from candor.manage.access import responder_required
@@ -30,6 +41,7 @@ from candor.manage.incident_forms import (
     PostUpdateForm,
     impact_choices_with_help,
     status_choices_with_help,
+    template_initial,
 )
 
 HISTORY_PER_PAGE = 20
@@ -54,17 +66,44 @@ def is_stale(incident: Incident, page: Page) -> bool:
 @responder_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     page = managed_page(request)
-    incidents = Incident.objects.filter(page=page)
+    incidents = Incident.objects.filter(page=page).incidents()  # windows: the Maintenance tab
     active = list(_with_components(incidents.active().order_by("-last_update_at")))
     for incident in active:
         incident.stale = is_stale(incident, page)
     history = Paginator(_with_components(incidents.history()), HISTORY_PER_PAGE)
     history_page = history.get_page(request.GET.get("page"))
+    proposals = ProposedIncident.objects.filter(page=page, state=ProposalState.OPEN)
     return render(
         request,
         "manage/incidents/list.html",
-        {"page": page, "active": active, "history": history_page},
+        {
+            "page": page,
+            "active": active,
+            "history": history_page,
+            "proposals": proposals.select_related("integration").prefetch_related("components"),
+        },
     )
+
+
+def _open_proposal(page: Page, proposal_id: str | None) -> ProposedIncident | None:
+    if not proposal_id:
+        return None
+    return ProposedIncident.objects.filter(
+        page=page, pk=proposal_id, state=ProposalState.OPEN
+    ).first()
+
+
+@responder_required
+def proposal_dismiss(request: HttpRequest, proposal_id: str) -> HttpResponse:
+    proposal = on_managed_page(request, ProposedIncident.objects.all(), pk=proposal_id)
+    if request.method == "POST":
+        try:
+            integrations.dismiss_proposal(proposal, by=actor(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Dismissed the proposed incident “{proposal.title}”.")
+    return redirect("manage_incidents")
 
 
 def _impact_map() -> dict[str, str]:
@@ -74,7 +113,7 @@ def _impact_map() -> dict[str, str]:
 
 
 def _form_context(page: Page, form: Any, **extra: Any) -> dict[str, Any]:
-    message = form["message"].value() if form.is_bound else ""
+    message = form["message"].value() or ""
     return {
         "page": page,
         "form": form,
@@ -83,6 +122,8 @@ def _form_context(page: Page, form: Any, **extra: Any) -> dict[str, Any]:
         "impact_map": _impact_map(),
         "impact_map_json": json.dumps(_impact_map()),
         "preview": render_markdown(message or ""),
+        "templates": IncidentTemplate.objects.filter(page=page).only("id", "name"),
+        "snippets": UpdateSnippet.objects.filter(page=page).only("id", "name"),
         **extra,
     }
 
@@ -91,11 +132,27 @@ def _form_context(page: Page, form: Any, **extra: Any) -> dict[str, Any]:
 def incident_create(request: HttpRequest) -> HttpResponse:
     page = managed_page(request)
     with timezone.override(page.tz):
+        proposal = _open_proposal(page, request.GET.get("proposal") or request.POST.get("proposal"))
         if request.method != "POST":
             retroactive = request.GET.get("status") == IncidentStatus.RESOLVED
             initial = {"status": IncidentStatus.RESOLVED, "notify": False} if retroactive else {}
+            template = _chosen(request, IncidentTemplate, "template")
+            if proposal is not None:
+                # Approve: the proposal prefills the form; the person edits it before it goes out.
+                initial = {
+                    "name": proposal.title,
+                    "impact": proposal.impact,
+                    "message": proposal.message,
+                    "components": [c.pk for c in proposal.components.all()],
+                }
+            elif template is not None:
+                initial = template_initial(template)
             form = IncidentCreateForm(page=page, initial=initial)
-            return render(request, "manage/incidents/create.html", _form_context(page, form))
+            return render(
+                request,
+                "manage/incidents/create.html",
+                _form_context(page, form, proposal=proposal, chosen_template=template),
+            )
         form = IncidentCreateForm(request.POST, page=page)
         if "preview" in request.POST or not form.is_valid():
             return render(request, "manage/incidents/create.html", _form_context(page, form))
@@ -117,7 +174,14 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             add_service_errors(form, error, {"name": "name"})
-            return render(request, "manage/incidents/create.html", _form_context(page, form))
+            return render(
+                request,
+                "manage/incidents/create.html",
+                _form_context(page, form, proposal=proposal),
+            )
+        if proposal is not None:
+            with contextlib.suppress(ValidationError):  # dismissed meanwhile: the incident stands
+                integrations.approve_proposal(proposal, by=actor(request), incident=incident)
     messages.success(request, f"Incident “{incident.name}” created.")
     return redirect("manage_incident", incident.pk)
 
@@ -142,6 +206,14 @@ def _detail_context(request: HttpRequest, incident: Incident, form: PostUpdateFo
     )
 
 
+def _chosen(request: HttpRequest, model: Any, param: str) -> Any:
+    """The template or snippet of the managed page named in the query string, if any."""
+    chosen_id = request.GET.get(param)
+    if not chosen_id:
+        return None
+    return on_managed_page(request, model.objects.all(), pk=chosen_id)
+
+
 def _get_incident(request: HttpRequest, incident_id: str) -> Incident:
     return on_managed_page(request, Incident.objects.select_related("page"), pk=incident_id)
 
@@ -149,8 +221,15 @@ def _get_incident(request: HttpRequest, incident_id: str) -> Incident:
 @responder_required
 def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _get_incident(request, incident_id)
+    if incident.is_maintenance:  # the public page's operator link leads here too
+        return redirect("manage_maintenance_detail", incident_id=incident.pk)
     with timezone.override(incident.page.tz):
         form = PostUpdateForm(incident=incident)
+        snippet = _chosen(request, UpdateSnippet, "snippet")
+        if snippet is not None:
+            form.initial["message"] = snippet.body
+            if snippet.status:
+                form.initial["status"] = snippet.status
         return render(
             request, "manage/incidents/detail.html", _detail_context(request, incident, form)
         )
@@ -222,7 +301,9 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
 
 
 class RenameForm(forms.Form):
-    name = forms.CharField(label="Title", max_length=255)
+    name = forms.CharField(
+        label="Title", max_length=255, widget=forms.TextInput(attrs={"autofocus": True})
+    )
 
 
 @responder_required

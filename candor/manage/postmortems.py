@@ -15,7 +15,7 @@ from django.utils import timezone
 from candor.core import services
 from candor.core.models import Incident, Postmortem
 from candor.core.services.postmortems import timeline_from_updates
-from candor.forms import add_service_errors
+from candor.forms import LocalDateTimeField, add_service_errors
 from candor.manage.access import responder_required
 from candor.manage.common import actor, on_managed_page
 from candor.manage.incident_forms import DATETIME_WIDGET
@@ -57,7 +57,7 @@ class PostmortemForm(forms.Form):
 
 
 class TimelineEntryForm(forms.Form):
-    at = forms.DateTimeField(label="Time", required=False, widget=DATETIME_WIDGET)
+    at = LocalDateTimeField(label="Time", required=False, widget=DATETIME_WIDGET)
     description = forms.CharField(
         label="Description",
         required=False,

@@ -1,12 +1,27 @@
 # Each area of the management UI keeps its own URL module (and owner); this file only mounts them.
 from django.urls import include, path
 
-from candor.manage import accounts, components, incidents, page_settings, postmortems, users
+from candor.manage import (
+    accounts,
+    components,
+    corrections,
+    incidents,
+    page_settings,
+    postmortems,
+    team,
+    templates_tab,
+    users,
+)
 
 urlpatterns = [
     path("", incidents.incident_list, name="manage_incidents"),
     path("incidents/new/", incidents.incident_create, name="manage_incident_create"),
     path("incidents/preview/", incidents.markdown_preview, name="manage_markdown_preview"),
+    path(
+        "proposals/<str:proposal_id>/dismiss/",
+        incidents.proposal_dismiss,
+        name="manage_proposal_dismiss",
+    ),
     path("incidents/<str:incident_id>/", incidents.incident_detail, name="manage_incident"),
     path(
         "incidents/<str:incident_id>/update/",
@@ -23,10 +38,25 @@ urlpatterns = [
         incidents.incident_delete,
         name="manage_incident_delete",
     ),
+    path(
+        "incidents/<str:incident_id>/updates/<str:update_id>/edit/",
+        corrections.update_edit,
+        name="manage_update_edit",
+    ),
+    path(
+        "incidents/<str:incident_id>/updates/<str:update_id>/delete/",
+        corrections.update_delete,
+        name="manage_update_delete",
+    ),
     path("incidents/<str:incident_id>/postmortem/", postmortems.edit, name="manage_postmortem"),
     path("components/", components.component_list, name="manage_components"),
     path("components/new/", components.component_create, name="manage_component_create"),
     path("components/reorder/", components.reorder, name="manage_components_reorder"),
+    path(
+        "components/<str:component_id>/status/",
+        components.component_status,
+        name="manage_component_status",
+    ),
     path("components/<str:component_id>/", components.component_edit, name="manage_component"),
     path(
         "components/<str:component_id>/delete/",
@@ -36,11 +66,31 @@ urlpatterns = [
     path("groups/new/", components.group_create, name="manage_group_create"),
     path("groups/<str:group_id>/", components.group_edit, name="manage_group"),
     path("groups/<str:group_id>/delete/", components.group_delete, name="manage_group_delete"),
+    path("templates/", templates_tab.template_list, name="manage_templates"),
+    path("templates/new/", templates_tab.template_edit, name="manage_template_create"),
+    path("templates/<str:template_id>/", templates_tab.template_edit, name="manage_template"),
+    path(
+        "templates/<str:template_id>/delete/",
+        templates_tab.template_delete,
+        name="manage_template_delete",
+    ),
+    path("snippets/new/", templates_tab.snippet_edit, name="manage_snippet_create"),
+    path("snippets/<str:snippet_id>/", templates_tab.snippet_edit, name="manage_snippet"),
+    path(
+        "snippets/<str:snippet_id>/delete/",
+        templates_tab.snippet_delete,
+        name="manage_snippet_delete",
+    ),
     path("settings/", page_settings.edit, name="manage_settings"),
     path("users/", users.user_list, name="manage_users"),
     path("users/new/", users.user_create, name="manage_user_create"),
     path("users/<int:user_id>/", users.user_edit, name="manage_user"),
-    path("login/", accounts.login, name="manage_login"),
+    path("login/", team.login_view, name="manage_login"),
+    path("login/code/", team.login_two_factor, name="manage_login_two_factor"),
+    path("two-factor/", team.two_factor, name="manage_two_factor"),
+    path("invitation/<uidb64>/<token>/", team.invitation, name="manage_invitation"),
+    path("users/<int:user_id>/invite/", users.user_reinvite, name="manage_user_reinvite"),
+    path("users/two-factor/", users.two_factor_policy, name="manage_two_factor_policy"),
     path("logout/", accounts.logout, name="manage_logout"),
     path("password/", accounts.password_change, name="manage_password_change"),
     path("password-reset/", accounts.password_reset, name="manage_password_reset"),
@@ -55,7 +105,10 @@ urlpatterns = [
         accounts.password_reset_complete,
         name="manage_password_reset_complete",
     ),
+    path("maintenance/", include("candor.manage.maintenance.urls")),
     path("subscribers/", include("candor.manage.subscribers.urls")),
     path("api-keys/", include("candor.manage.apikeys.urls")),
     path("audit/", include("candor.manage.audit.urls")),
+    path("integrations/", include("candor.manage.integrations.urls")),
+    path("team-channels/", include("candor.manage.team_channels")),
 ]

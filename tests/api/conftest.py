@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from candor.core import apikeys, services
+from tests.support.personas import Key
 
 
 def rails_form(data, prefix=""):
@@ -34,9 +34,9 @@ def rails_form(data, prefix=""):
 class Api:
     """The management API as a client sees it: a key, JSON or form bodies, optional `.json`."""
 
-    def __init__(self, key: str, encoding: str = "json", suffix: str = ""):
+    def __init__(self, key: str | Key, encoding: str = "json", suffix: str = ""):
         self.client = Client()
-        self.key = key
+        self.key = key.token if isinstance(key, Key) else key
         self.encoding = encoding
         self.suffix = suffix
 
@@ -68,12 +68,6 @@ class Api:
         return self.call("DELETE", path, **kw)
 
 
-@pytest.fixture
-def plain_key(page):
-    _, plain = apikeys.create_api_key(by=None, name="automation", page=page)
-    return plain
-
-
 @pytest.fixture(params=["json", "form"])
 def encoding(request):
     return request.param
@@ -85,15 +79,11 @@ def suffix(request):
 
 
 @pytest.fixture
-def api(plain_key, encoding, suffix):
-    return Api(plain_key, encoding, suffix)
+def api(key_of_page, encoding, suffix):
+    """The page's API as alice's automation calls it (tests/support/personas.py)."""
+    return Api(key_of_page, encoding, suffix)
 
 
 @pytest.fixture
-def json_api(plain_key):
-    return Api(plain_key)
-
-
-@pytest.fixture
-def other_page(db):
-    return services.create_page(by=None, name="Other Status")
+def json_api(key_of_page):
+    return Api(key_of_page)

@@ -92,9 +92,9 @@ def test_json_depth_counts_brackets_outside_strings_only(text, deep):
 
 
 @pytest.mark.parametrize("suffix", ["", ".json"])
-def test_api_head_answers_as_get_without_a_body(page, plain_key, make_component, suffix):
+def test_api_head_answers_as_get_without_a_body(page, key_of_page, make_component, suffix):
     make_component("Email")
-    api = Api(plain_key)
+    api = Api(key_of_page)
     for path in (f"pages/{page.pk}{suffix}", f"pages/{page.pk}/components{suffix}", "pages"):
         got, head = api.get(path), api.call("HEAD", path)
         assert (head.status_code, head.content) == (200, b""), path
@@ -103,23 +103,23 @@ def test_api_head_answers_as_get_without_a_body(page, plain_key, make_component,
         assert int(head["Content-Length"]) == len(got.content)
 
 
-def test_api_head_needs_a_key_and_knows_404_like_get(page, plain_key):
+def test_api_head_needs_a_key_and_knows_404_like_get(page, key_of_page):
     assert Client().head(f"/v1/pages/{page.pk}").status_code == 401
-    missing = Api(plain_key).call("HEAD", "pages/nosuchpage00")
+    missing = Api(key_of_page).call("HEAD", "pages/nosuchpage00")
     assert (missing.status_code, missing.content) == (404, b"")
 
 
-def test_api_head_is_listed_as_allowed_where_get_is(page, plain_key):
-    response = Api(plain_key).call("POST", f"pages/{page.pk}", {"page": {}})
+def test_api_head_is_listed_as_allowed_where_get_is(page, key_of_page):
+    response = Api(key_of_page).call("POST", f"pages/{page.pk}", {"page": {}})
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD, PATCH, PUT"
 
 
-def test_api_head_on_a_write_only_url_is_405(page, plain_key):
+def test_api_head_on_a_write_only_url_is_405(page, key_of_page):
     incident = services.declare_incident(page, by=None, name="Down")
     update = incident.updates.get()
     path = f"pages/{page.pk}/incidents/{incident.pk}/incident_updates/{update.pk}"
-    assert Api(plain_key).call("HEAD", path).status_code == 405
+    assert Api(key_of_page).call("HEAD", path).status_code == 405
 
 
 def test_api_docs_head_has_no_body(db):
@@ -132,17 +132,14 @@ def test_api_docs_head_has_no_body(db):
 
 
 @pytest.fixture
-def owner(db, django_user_model):
-    return django_user_model.objects.create_superuser(
-        "olga", "olga@example.com", "correct horse battery"
-    )
+def demoted_key(page, alice, bob):
+    """Bob's key: made while alice had made him an Administrator, then alice demoted him back.
 
-
-@pytest.fixture
-def demoted_key(page, owner, admin):
-    """A key Olga made as an Administrator, then Olga demoted to Responder by another admin."""
-    _, plain = apikeys.create_api_key(by=owner, name="olga's bot", page=page)
-    services.update_user(owner, by=admin, role="responder")
+    Nobody can make a key as a Responder, so a Responder's key is always one like this.
+    """
+    promoted = services.update_user(bob, by=alice, role="administrator")
+    _, plain = apikeys.create_api_key(by=promoted, name="bob's bot", page=page)
+    services.update_user(bob, by=alice, role="responder")
     return Api(plain)
 
 
@@ -169,40 +166,41 @@ def test_demoted_administrators_key_still_does_responder_work(page, demoted_key)
 
 
 def test_key_regains_administrator_actions_when_owner_is_promoted_again(
-    page, demoted_key, owner, admin
+    page, demoted_key, bob, alice
 ):
-    services.update_user(owner, by=admin, role="administrator")
+    services.update_user(bob, by=alice, role="administrator")
     response = demoted_key.patch(f"pages/{page.pk}", {"page": {"name": "Renamed"}})
     assert (response.status_code, response.json()["name"]) == (200, "Renamed")
 
 
-def test_administrators_key_may_change_page_settings(page, owner):
-    _, plain = apikeys.create_api_key(by=owner, name="bot", page=page)
+def test_administrators_key_may_change_page_settings(page, key_of_page):
+    response = Api(key_of_page).patch(f"pages/{page.pk}", {"page": {"name": "Renamed"}})
+    entry = AuditEntry.objects.get(action="page.update")
+    assert response.status_code == 200
+    assert (entry.api_key, entry.user, entry.actor) == (key_of_page.key, None, "API key automation")
+
+
+def test_command_line_key_acts_as_administrator(page):
+    # `candor apikey create` makes keys without an owner: whoever runs the server.
+    _, plain = apikeys.create_api_key(by=None, name="from the shell", page=page)
     response = Api(plain).patch(f"pages/{page.pk}", {"page": {"name": "Renamed"}})
     assert response.status_code == 200
 
 
-def test_command_line_key_acts_as_administrator(page, plain_key):
-    # `candor apikey create` makes keys without an owner: whoever runs the server.
-    response = Api(plain_key).patch(f"pages/{page.pk}", {"page": {"name": "Renamed"}})
-    assert response.status_code == 200
-
-
-def test_key_is_deleted_with_its_owner(page, owner):
-    key, plain = apikeys.create_api_key(by=owner, name="bot", page=page)
-    owner.delete()
+def test_key_is_deleted_with_its_owner(page, key_of_page, alice):
+    key, plain = key_of_page.key, key_of_page.token
+    alice.delete()
     # Not an ownerless (command-line) key with Administrator powers: no key at all.
     assert Api(plain).get(f"pages/{page.pk}").status_code == 401
     assert not type(key).objects.filter(pk=key.pk).exists()
 
 
-def test_key_made_by_a_key_belongs_to_the_same_owner(page, owner):
-    parent, _ = apikeys.create_api_key(by=owner, name="parent", page=page)
-    child, _ = apikeys.create_api_key(by=parent, name="child", page=page)
-    assert child.created_by == owner
+def test_key_made_by_a_key_belongs_to_the_same_owner(page, key_of_page, alice):
+    child, _ = apikeys.create_api_key(by=key_of_page.key, name="child", page=page)
+    assert child.created_by == alice
 
 
-def test_services_refuse_administrator_work_from_a_responder_key(page, demoted_key, owner):
+def test_services_refuse_administrator_work_from_a_responder_key(page, demoted_key):
     from django.core.exceptions import PermissionDenied
 
     key = apikeys.authenticate(demoted_key.key)

@@ -21,7 +21,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from candor.api.openapi import document
-from candor.core import apikeys, services, subscriptions
+from candor.core import services, subscriptions
+from candor.core.services import series
 
 EXAMPLES = 100
 _django = WSGIHandler()
@@ -82,10 +83,9 @@ def every_operation_gets_its_examples():
 
 
 @pytest.fixture
-def world(page, settings):
+def world(page, key_of_page, settings):
     settings.CANDOR_API_RATE_LIMIT = 0
-    _, key = apikeys.create_api_key(by=None, name="schemathesis", page=page)
-    return page, key
+    return page, key_of_page.token
 
 
 def _objects(page, path):
@@ -108,6 +108,17 @@ def _objects(page, path):
     elif "{incident_id}" in path:
         live = services.declare_incident(page, by=None, name="Live")
         known.update(incident_id=live.pk, incident_update_id=live.updates.get().pk)
+    if "{series_id}" in path:
+        made = series.create_series(
+            page,
+            by=None,
+            name="Nightly backup",
+            rrule_text="FREQ=DAILY",
+            time_zone="Europe/Berlin",
+            starts_at=timezone.now() + timezone.timedelta(hours=1),
+            duration_minutes=30,
+        )
+        known["series_id"] = made.pk
     if "{subscriber_id}" in path:
         subscriber, _ = subscriptions.add_subscriber(
             page, by=None, mode="email", email=f"{uuid.uuid4().hex}@example.com"

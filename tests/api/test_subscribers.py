@@ -120,7 +120,15 @@ def test_api_counts_subscribers_by_type_and_state(page, api):
     subscriptions.quarantine(_email(page, "c@example.com").pk, "bounced")
     count = api.get(f"pages/{page.pk}/subscribers/count").json()
     histogram = api.get(f"pages/{page.pk}/subscribers/histogram_by_state").json()
-    assert count == {"email": 2, "sms": 0, "webhook": 1, "integration_partner": 0, "slack": 0}
+    assert count == {
+        "email": 2,
+        "sms": 0,
+        "webhook": 1,
+        "integration_partner": 0,
+        "slack": 0,
+        "teams": 0,
+        "discord": 0,
+    }
     assert histogram["email"] == {"active": 2, "unconfirmed": 0, "quarantined": 1, "total": 3}
     assert histogram["webhook"]["total"] == 1
 

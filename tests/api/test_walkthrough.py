@@ -23,6 +23,7 @@ def _walkthrough() -> tuple[str, list[str]]:
 
 def test_walkthrough_drives_the_example_update_sequence(live_server, transactional_db):
     page = services.create_page(by=None, name="Acme Status")
+    # The README's reader makes the key with `candor apikey create`: an ownerless key, as here.
     _, key = apikeys.create_api_key(by=None, name="walkthrough", page=page)
     script, expected_tail = _walkthrough()
 

@@ -4,13 +4,13 @@ reports no violation: no inline script or style, no style="" attribute, no other
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from candor.core import apikeys, links, services, subscriptions
 from candor.core import setup as first_run
 from candor.core.models import Page
-
-PASSWORD = "correct horse battery"
+from tests.support.personas import PASSWORD
 
 # Registered before any script of the page runs (Playwright's init scripts are not subject to
 # the page's policy), so even a violation in <head> is recorded.
@@ -98,15 +98,16 @@ def test_every_html_page_loads_without_a_csp_violation(live_server, browser_page
     # First run: the one-time setup link, filled in, signs the first administrator in.
     token = first_run.issue_token()
     watched.visit(f"/setup/{token}/")
-    tab.fill("[name=username]", "admin")
-    tab.fill("[name=email]", "admin@example.com")
+    tab.fill("[name=username]", "alice")
+    tab.fill("[name=email]", "alice@example.com")
     tab.fill("[name=password1]", PASSWORD)
     tab.fill("[name=password2]", PASSWORD)
     tab.get_by_role("button", name="Create administrator").click()
     tab.wait_for_url(f"{live_server.url}/manage/")
     watched.check("/manage/ after setup")
 
-    apikeys.create_api_key(by=None, name="Monitoring", page=site["page"])
+    alice = get_user_model().objects.get(username="alice", is_superuser=True)
+    apikeys.create_api_key(by=alice, name="Monitoring", page=site["page"])
     update = active.updates.get()
     for path in [
         "/manage/",
@@ -132,6 +133,7 @@ def test_every_html_page_loads_without_a_csp_violation(live_server, browser_page
         "/manage/api-keys/new/",
         "/manage/audit/",
         "/manage/password/",
+        "/manage/two-factor/",
     ]:
         watched.visit(path)
 
@@ -155,7 +157,7 @@ def test_every_html_page_loads_without_a_csp_violation(live_server, browser_page
     ]:
         watched.visit(path)
     watched.visit("/manage/login/")
-    tab.get_by_label("Username").fill("admin")
+    tab.get_by_label("Username").fill("alice")
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()
     tab.wait_for_url(f"{live_server.url}/manage/")

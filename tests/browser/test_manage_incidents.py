@@ -4,12 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from candor.core import services
 from candor.core.models import Component, Incident
 from tests.conftest import assert_accessible, screenshot
+from tests.support.personas import PASSWORD
 
-PASSWORD = "correct horse battery"
 TITLE = "Help Desk Ticket Submission Disrupted"
 SEQUENCE = [
     (
@@ -35,8 +36,7 @@ SEQUENCE = [
 
 
 @pytest.fixture
-def setup_page(transactional_db, django_user_model):
-    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+def setup_page(transactional_db, alice):
     page = services.ensure_default_page()
     page = services.update_page(page, by=None, name="Acme Status", time_zone="Europe/Paris")
     help_desk = services.create_group(page, by=None, name="Help Desk")
@@ -51,10 +51,10 @@ def login(tab, base):
     assert "/manage/login/" in tab.url
     screenshot(tab, "manage-login")
     assert_accessible(tab, "login")
-    tab.get_by_label("Username").fill("admin")
+    tab.get_by_label("Username").fill("alice")
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()
-    assert tab.url == f"{base}/manage/"
+    expect(tab).to_have_url(f"{base}/manage/")
 
 
 def incidents_rows(tab, base, section):
@@ -83,7 +83,7 @@ def test_manage_seed_walkthrough_in_a_real_browser(live_server, browser_page, se
 
     # Create Incident, with the seed's fields and labels.
     tab.get_by_role("link", name="Create Incident").click()
-    assert tab.locator("h1").inner_text() == "Create Incident"
+    expect(tab.locator("h1")).to_have_text("Create Incident")
     assert tab.is_checked("#id_status_investigating")
     assert tab.is_checked("#id_notify")
     assert tab.locator("[data-show-when-resolved]").is_hidden()
@@ -100,7 +100,7 @@ def test_manage_seed_walkthrough_in_a_real_browser(live_server, browser_page, se
     tab.get_by_role("button", name="Create", exact=True).click()
 
     # The detail page: timeline, components now, Post Update.
-    assert tab.locator("h1").inner_text() == TITLE
+    expect(tab.locator("h1")).to_have_text(TITLE)
     assert f"Incident “{TITLE}” created." in tab.locator(".messages").inner_text()
     assert SEQUENCE[0][1] in tab.locator(".timeline").inner_text()
     assert "Partial Outage" in tab.locator("#components-now + table").inner_text()
@@ -133,7 +133,7 @@ def test_manage_seed_walkthrough_in_a_real_browser(live_server, browser_page, se
     # Add Postmortem, save as draft, move an entry, publish.
     tab.goto(f"{base}/manage/incidents/{incident.pk}/")
     tab.get_by_role("link", name="Add Postmortem").click()
-    assert tab.locator(".entries .entry").count() == 4
+    expect(tab.locator(".entries .entry")).to_have_count(4)
     tab.get_by_label("Summary").fill("Ticket submission failed for 55 minutes.")
     tab.get_by_label("Impact Description").fill("All clients could not open tickets.")
     tab.get_by_label("Root Cause").fill("The database connection pool was exhausted.")
@@ -142,12 +142,12 @@ def test_manage_seed_walkthrough_in_a_real_browser(live_server, browser_page, se
     tab.get_by_role("button", name="Move entry 1 down").click()
     assert tab.locator(".entries .entry textarea").nth(1).input_value() == first
     tab.get_by_role("button", name="Save as Draft").click()
-    assert "Postmortem saved as draft." in tab.locator(".messages").inner_text()
+    expect(tab.locator(".messages")).to_contain_text("Postmortem saved as draft.")
     assert tab.locator(".entries .entry textarea").nth(1).input_value() == first
     screenshot(tab, "manage-postmortem")
     assert_accessible(tab, "postmortem editor")
     tab.get_by_role("button", name="Publish").click()
-    assert "Postmortem published" in tab.locator(".messages").inner_text()
+    expect(tab.locator(".messages")).to_contain_text("Postmortem published")
     [row] = incidents_rows(tab, base, "history")
     assert "Postmortem" in row
 
@@ -167,7 +167,7 @@ def test_manage_seed_walkthrough_in_a_real_browser(live_server, browser_page, se
     tab.check(f"#affected-{Component.objects.get(name='Email').pk}")
     tab.get_by_label("Initial Message").fill("Emails were delayed by up to 40 minutes.")
     tab.get_by_role("button", name="Create", exact=True).click()
-    assert tab.locator("h1").inner_text() == "Delayed email notifications"
+    expect(tab.locator("h1")).to_have_text("Delayed email notifications")
     history = incidents_rows(tab, base, "history")
     assert len(history) == 2 and "Retroactive" in history[0] + history[1]
     assert incidents_rows(tab, base, "active") == []
@@ -176,11 +176,11 @@ def test_manage_seed_walkthrough_in_a_real_browser(live_server, browser_page, se
     retro = Incident.objects.get(name="Delayed email notifications")
     tab.goto(f"{base}/manage/incidents/{retro.pk}/")
     tab.get_by_role("link", name="Delete").click()
-    assert "permanently removes the incident" in tab.locator(".card").inner_text()
+    expect(tab.locator(".card")).to_contain_text("permanently removes the incident")
     screenshot(tab, "manage-delete-incident")
     assert_accessible(tab, "delete confirmation")
     tab.get_by_role("button", name="Delete").click()
-    assert "deleted" in tab.locator(".messages").inner_text()
+    expect(tab.locator(".messages")).to_contain_text("deleted")
     history = incidents_rows(tab, base, "history")
     assert len(history) == 1 and TITLE in history[0]
     screenshot(tab, "manage-incidents")

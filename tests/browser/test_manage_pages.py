@@ -4,14 +4,11 @@ import pytest
 
 from candor.core import services
 from tests.conftest import assert_accessible, screenshot
-
-PASSWORD = "correct horse battery"
+from tests.support.personas import PASSWORD
 
 
 @pytest.fixture
-def signed_in(live_server, browser_page, transactional_db, django_user_model):
-    admin = django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
-    django_user_model.objects.create_user("rita", "rita@example.com", PASSWORD)
+def signed_in(live_server, browser_page, transactional_db, alice, bob):
     page = services.ensure_default_page()
     group = services.create_group(page, by=None, name="Help Desk")
     component = services.create_component(page, by=None, name="Ticket Submission", group=group)
@@ -26,13 +23,14 @@ def signed_in(live_server, browser_page, transactional_db, django_user_model):
     )
     tab = browser_page
     tab.goto(f"{live_server.url}/manage/login/")
-    tab.get_by_label("Username").fill("admin")
+    tab.get_by_label("Username").fill("alice")
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()
+    tab.wait_for_url(f"{live_server.url}/manage/")
     return (
         tab,
         live_server.url,
-        {"admin": admin, "group": group, "component": component, "incident": incident},
+        {"alice": alice, "group": group, "component": component, "incident": incident},
     )
 
 
@@ -53,7 +51,7 @@ def test_manage_pages_pass_axe(signed_in):
         "/manage/settings/": "manage-settings",
         "/manage/users/": "manage-users",
         "/manage/users/new/": None,
-        f"/manage/users/{objs['admin'].pk}/": None,
+        f"/manage/users/{objs['alice'].pk}/": None,
         "/manage/password/": None,
     }
     for path, shot in pages.items():
@@ -104,9 +102,10 @@ def test_manage_responder_does_not_see_admin_tabs(live_server, browser_page, sig
     tab, base, _ = signed_in
     tab.context.clear_cookies()
     tab.goto(f"{base}/manage/login/")
-    tab.get_by_label("Username").fill("rita")
+    tab.get_by_label("Username").fill("bob")
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()
+    tab.wait_for_url(f"{base}/manage/")
     tabs = tab.locator("nav.tabs").inner_text()
     assert "Users" not in tabs and "API keys" not in tabs and "Incidents" in tabs
     assert tab.goto(f"{base}/manage/users/").status == 403
@@ -118,9 +117,10 @@ def test_manage_pages_pass_axe_in_dark_mode(live_server, browser, signed_in):
     context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.goto(f"{base}/manage/login/")
-    tab.get_by_label("Username").fill("admin")
+    tab.get_by_label("Username").fill("alice")
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()
+    tab.wait_for_url(f"{base}/manage/")
     for path in ("/manage/", f"/manage/incidents/{objs['incident'].pk}/", "/manage/components/"):
         tab.goto(base + path)
         assert_accessible(tab, f"{path} in dark mode")

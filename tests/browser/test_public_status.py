@@ -3,7 +3,6 @@ import re
 import pytest
 
 from candor.core import services
-from candor.public.store import store
 from tests.conftest import assert_accessible, screenshot
 
 # The five overall states: each component's status, and an incident to show its timeline.
@@ -24,12 +23,8 @@ BANNERS = {
 
 
 @pytest.fixture(autouse=True)
-def polled_every_request(settings):
-    settings.CANDOR_PUBLIC_POLL_SECONDS = 0
-    settings.CANDOR_PUBLIC_RENDER_GRACE_SECONDS = 0
-    store.reset()
-    yield
-    store.reset()
+def polled_every_request(fresh_store):
+    """tests/support/public.py: the public site rendered afresh, checked on every request."""
 
 
 def build(state):
@@ -111,7 +106,7 @@ def test_public_long_titles_wrap_on_a_phone(live_server, browser, transactional_
 
 @pytest.mark.browser
 def test_public_incident_page_reveals_the_manage_link_to_an_operator(
-    live_server, browser, transactional_db, admin, client
+    live_server, browser, transactional_db, alice, client
 ):
     page = services.ensure_default_page()
     incident = services.declare_incident(page, by=None, name="Email delayed")
@@ -127,7 +122,7 @@ def test_public_incident_page_reveals_the_manage_link_to_an_operator(
     assert tab.locator("#incidents-tab-link").is_hidden()
     anonymous.close()
 
-    client.force_login(admin)
+    client.force_login(alice)
     cookie = client.cookies["sessionid"]
     operator = browser.new_context()
     operator.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
@@ -218,9 +213,9 @@ def test_public_status_page_with_90_days_of_history(live_server, browser_page, t
     # The browser reads 90 days a bar (no end tags needed), each with its own tooltip in words.
     days = browser_page.locator(".bars").first.locator("li")
     assert days.count() == 90
-    titles = days.evaluate_all("items => items.map(i => i.title)")
+    titles = days.evaluate_all("items => items.map(i => i.dataset.d)")
     assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}: .+", t) for t in titles)
-    outage = browser_page.locator(".bars .mo").first.get_attribute("title")
+    outage = browser_page.locator(".bars .mo").first.get_attribute("data-d")
     assert "major outage" in outage and "%" in outage
     screenshot(browser_page, "public-status")
     assert_accessible(browser_page, "/ with history")

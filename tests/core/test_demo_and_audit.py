@@ -1,7 +1,6 @@
 from django.core.management import call_command
 
 from candor.core import services
-from candor.core.apikeys import create_api_key
 from candor.core.models import (
     AuditEntry,
     Component,
@@ -47,16 +46,32 @@ def test_demo_twice_duplicates_nothing(db):
     assert counts() == first
 
 
-def test_service_writes_are_audited_with_user_or_key(page, admin):
-    api_key, _ = create_api_key(by=admin, name="monitoring", page=page)
-    incident = services.declare_incident(page, by=admin, name="Outage")
-    services.post_update(incident, by=api_key, status="identified")
+def test_demo_on_a_page_with_a_help_desk_component_adds_no_second_one(db):
+    page = services.ensure_default_page()
+    services.create_component(page, by=None, name="Help Desk")
+    call_command("demo")
+    named = [c.name for c in Component.objects.filter(name__iexact="help desk")]
+    groups = list(ComponentGroup.objects.filter(name__iexact="help desk"))
+    assert (named, groups) == (["Help Desk"], [])
+    # Its components are still there, ungrouped, and the seed incident uses one of them.
+    assert Component.objects.get(name="Ticket Submission").group_id is None
+    assert ComponentGroup.objects.get().name == "Communication"
+
+
+def test_service_writes_are_audited_with_user_or_key(page, bob, key_of_page):
+    incident = services.declare_incident(page, by=bob, name="Outage")
+    services.post_update(incident, by=key_of_page.key, status="identified")
     entries = list(
         AuditEntry.objects.filter(object_type="Incident")
         .order_by("at", "id")
         .values_list("action", "actor", "user_id", "api_key_id")
     )
     assert entries == [
-        ("incident.create", "admin", admin.pk, None),
-        ("incident.update", "API key monitoring", None, api_key.pk),
+        ("incident.create", "Bob Baker", bob.pk, None),
+        ("incident.update", "API key automation", None, key_of_page.key.pk),
     ]
+    # The timeline says who wrote each entry, as the audit log does.
+    authors = list(
+        incident.updates.order_by("display_at", "id").values_list("author_name", flat=True)
+    )
+    assert authors == ["Bob Baker", "API key automation"]

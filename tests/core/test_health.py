@@ -16,7 +16,8 @@ from candor.core.services.base import now
 from candor.core.worker import Worker
 from candor.public import health as public_health
 from candor.public.health import DocumentFailure
-from tests.notifications.conftest import free_port, wait_until
+from tests.support.processes import wait_until
+from tests.support.servers import free_port
 
 TOKEN = "s3cret-metrics-token"
 
@@ -57,6 +58,7 @@ def test_verbose_and_json_list_every_check(client, page, alive):
         "worker ok",
         "deliveries ok",
         "public ok",
+        "publish ok",
     ]
     assert "1 alive" in verbose[2]
     assert as_json.status_code == 200 and "no-cache" in as_json["Cache-Control"]
@@ -66,6 +68,7 @@ def test_verbose_and_json_list_every_check(client, page, alive):
         "worker": "ok",
         "deliveries": "ok",
         "public": "ok",
+        "publish": "ok",
     }
 
 
@@ -346,6 +349,7 @@ def test_metrics_parse_and_hold_every_named_series(client, page, alive, settings
         "worker": 1,
         "deliveries": 1,
         "public": 0,
+        "publish": 1,
     }
 
 

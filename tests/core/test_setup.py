@@ -45,3 +45,31 @@ def test_setup_form_errors_create_nobody(client, db):
     )
     assert response.status_code == 200
     assert get_user_model().objects.count() == 0
+
+
+def test_a_weak_password_is_refused_under_the_password_field(client, db):
+    token = setup.issue_token()
+    response = client.post(
+        f"/setup/{token}/",
+        {
+            "username": "ada",
+            "email": "ada@example.com",
+            "password1": "password",
+            "password2": "password",
+        },
+    )
+    errors = response.context["form"].errors
+    assert any("too common" in e for e in errors["password1"])
+    assert "password2" not in errors
+    assert get_user_model().objects.count() == 0
+    # A mismatch stays under the confirmation.
+    response = client.post(
+        f"/setup/{token}/",
+        {
+            "username": "ada",
+            "email": "ada@example.com",
+            "password1": "a long passphrase 42",
+            "password2": "other",
+        },
+    )
+    assert "password2" in response.context["form"].errors

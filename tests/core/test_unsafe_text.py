@@ -75,7 +75,7 @@ def snapshot() -> dict:
 
 
 @pytest.fixture
-def world(page, settings, tmp_path):
+def world(page, bob, settings, tmp_path):
     """One of everything a text input can belong to."""
     settings.DATA_DIR = tmp_path
     group = services.create_group(page, by=None, name="Backend")
@@ -86,9 +86,6 @@ def world(page, settings, tmp_path):
         page, by=None, name="Past", status="resolved", started_at=past
     )
     services.save_postmortem(resolved, by=None, title="What happened")
-    user = services.create_user(
-        by=None, username="rita", email="rita@example.com", password="correct horse battery"
-    )
     return {
         "page": page,
         "group": group,
@@ -96,7 +93,7 @@ def world(page, settings, tmp_path):
         "incident": incident,
         "update": incident.updates.get(),
         "resolved": resolved,
-        "user": user,
+        "user": bob,
         "at": past + timedelta(minutes=5),
     }
 
@@ -364,15 +361,14 @@ def test_the_refusal_says_what_and_where(page):
 # --- Through each surface -------------------------------------------------------------------
 
 
-def test_api_refuses_a_control_character_in_a_title_and_writes_nothing(page):
+def test_api_refuses_a_control_character_in_a_title_and_writes_nothing(page, key_of_page):
     """The issue's curl: 201 and a frozen public site before; now 422 naming the field."""
-    _, key = apikeys.create_api_key(by=None, name="automation", page=page)
     before = snapshot()
     response = Client().post(
         f"/v1/pages/{page.pk}/incidents.json",
         '{"incident":{"name":"ff\\u000cname","status":"investigating","impact_override":"none"}}',
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"OAuth {key}",
+        **key_of_page.headers,
     )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["name"]
@@ -380,39 +376,36 @@ def test_api_refuses_a_control_character_in_a_title_and_writes_nothing(page):
     assert snapshot() == before
 
 
-def test_api_refuses_a_noncharacter_in_an_update_body_under_its_api_name(page):
-    _, key = apikeys.create_api_key(by=None, name="automation", page=page)
+def test_api_refuses_a_noncharacter_in_an_update_body_under_its_api_name(page, key_of_page):
     incident = services.declare_incident(page, by=None, name="Outage")
     before = snapshot()
     response = Client().patch(
         f"/v1/pages/{page.pk}/incidents/{incident.pk}",
         '{"incident":{"status":"identified","body":"broken \\ufffe feed"}}',
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"OAuth {key}",
+        **key_of_page.headers,
     )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["body"]
     assert snapshot() == before
 
 
-def test_api_refuses_a_control_character_in_a_component_description(page):
-    _, key = apikeys.create_api_key(by=None, name="automation", page=page)
+def test_api_refuses_a_control_character_in_a_component_description(page, key_of_page):
     before = snapshot()
     response = Client().post(
         f"/v1/pages/{page.pk}/components",
         "component[name]=Help+Desk&component[description]=a%1Fb",
         content_type="application/x-www-form-urlencoded",
-        HTTP_AUTHORIZATION=f"OAuth {key}",
+        **key_of_page.headers,
     )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["description"]
     assert snapshot() == before
 
 
-def test_rename_form_shows_the_refusal_and_changes_nothing(page, admin):
+def test_rename_form_shows_the_refusal_and_changes_nothing(page, client_as_bob):
     incident = services.declare_incident(page, by=None, name="Outage")
-    client = Client()
-    client.force_login(admin)
+    client = client_as_bob
     before = snapshot()
     response = client.post(f"/manage/incidents/{incident.pk}/rename/", {"name": "ff\x0cname"})
     assert response.status_code == 200

@@ -2,22 +2,13 @@ import pytest
 from django.test import Client
 
 
+# The management UI manages the default page, and a GET never creates it: signed-in clients here
+# come with the page in place (tests/support/personas.py has the people).
 @pytest.fixture
-def responder(db, django_user_model):
-    return django_user_model.objects.create_user(
-        "rita", "rita@example.com", "correct horse battery", first_name="Rita", last_name="Ops"
-    )
-
-
-@pytest.fixture
-def admin_client(admin, page) -> Client:
-    client = Client()
-    client.force_login(admin)
-    return client
+def client_as_alice(client_as_alice, page) -> Client:
+    return client_as_alice
 
 
 @pytest.fixture
-def responder_client(responder, page) -> Client:
-    client = Client()
-    client.force_login(responder)
-    return client
+def client_as_bob(client_as_bob, page) -> Client:
+    return client_as_bob

@@ -56,14 +56,14 @@ def test_the_setup_page_carries_the_policy(db):
         "/manage/password/",
     ],
 )
-def test_management_pages_carry_the_policy(admin_client, path):
-    response = admin_client.get(path)
+def test_management_pages_carry_the_policy(client_as_alice, path):
+    response = client_as_alice.get(path)
     assert (response.status_code, response["Content-Security-Policy"]) == (200, STRICT)
 
 
-def test_error_pages_carry_the_policy(responder_client):
-    forbidden = responder_client.get("/manage/users/")
-    missing = responder_client.get("/manage/incidents/nosuchthing/")
+def test_error_pages_carry_the_policy(client_as_bob):
+    forbidden = client_as_bob.get("/manage/users/")
+    missing = client_as_bob.get("/manage/incidents/nosuchthing/")
     assert (forbidden.status_code, forbidden["Content-Security-Policy"]) == (403, STRICT)
     assert (missing.status_code, missing["Content-Security-Policy"]) == (404, STRICT)
 

@@ -29,7 +29,7 @@ def theirs(other_page):
     return {"component": component, "incident": incident, "subscriber": subscriber}
 
 
-@pytest.mark.parametrize("client_name", ["responder_client", "admin_client"])
+@pytest.mark.parametrize("client_name", ["client_as_bob", "client_as_alice"])
 def test_page_id_in_the_query_does_not_show_another_pages_subscribers(
     request, other_page, theirs, client_name
 ):
@@ -41,9 +41,9 @@ def test_page_id_in_the_query_does_not_show_another_pages_subscribers(
 
 
 def test_adding_a_subscriber_with_another_page_id_adds_it_to_the_managed_page(
-    responder_client, page, other_page
+    client_as_bob, page, other_page
 ):
-    response = responder_client.post(
+    response = client_as_bob.post(
         "/manage/subscribers/add/",
         {"mode": "email", "email": "ann@example.com", "page_id": other_page.pk},
     )
@@ -51,7 +51,7 @@ def test_adding_a_subscriber_with_another_page_id_adds_it_to_the_managed_page(
     assert Subscriber.objects.get(email="ann@example.com").page_id == page.pk
 
 
-def test_another_pages_objects_are_not_found(responder_client, theirs):
+def test_another_pages_objects_are_not_found(client_as_bob, theirs):
     incident, update = theirs["incident"], theirs["incident"].updates.get()
     urls = [
         f"/manage/incidents/{incident.pk}/",
@@ -63,12 +63,12 @@ def test_another_pages_objects_are_not_found(responder_client, theirs):
         f"/manage/subscribers/deliveries/{update.pk}/",
     ]
     for url in urls:
-        response = responder_client.get(url)
+        response = client_as_bob.get(url)
         assert (url, response.status_code) == (url, 404)
         assert b"Secret outage" not in response.content
 
 
-def test_another_pages_objects_cannot_be_changed(responder_client, theirs):
+def test_another_pages_objects_cannot_be_changed(client_as_bob, theirs):
     incident, subscriber = theirs["incident"], theirs["subscriber"]
     audit_before = AuditEntry.objects.count()
     posts = [
@@ -84,7 +84,7 @@ def test_another_pages_objects_cannot_be_changed(responder_client, theirs):
         (f"/manage/subscribers/deliveries/{incident.updates.get().pk}/retry/", {}),
     ]
     for url, data in posts:
-        assert (url, responder_client.post(url, data).status_code) == (url, 404)
+        assert (url, client_as_bob.post(url, data).status_code) == (url, 404)
     incident.refresh_from_db()
     assert (incident.name, incident.status) == ("Secret outage", "investigating")
     assert Subscriber.objects.get(pk=subscriber.pk).state == "active"
@@ -92,18 +92,17 @@ def test_another_pages_objects_cannot_be_changed(responder_client, theirs):
 
 
 def test_audit_log_shows_only_the_managed_pages_and_install_wide_entries(
-    admin_client, admin, page, theirs
+    client_as_alice, alice, page, theirs
 ):
-    services.create_component(page, by=admin, name="Our API")
-    services.create_user(by=admin, username="newbie", email="n@example.com", password="pw-Long-1!x")
-    text = admin_client.get("/manage/audit/").content.decode()
+    services.create_component(page, by=alice, name="Our API")
+    services.create_user(by=alice, username="newbie", email="n@example.com", password="pw-Long-1!x")
+    text = client_as_alice.get("/manage/audit/").content.decode()
     assert "Our API" in text and "newbie" in text
     assert "Secret" not in text
 
 
-def test_a_get_never_creates_a_page(db, django_user_model, client):
-    user = django_user_model.objects.create_superuser("ada", "ada@example.com", "pw-Long-1!x")
-    client.force_login(user)
+def test_a_get_never_creates_a_page(alice, client):
+    client.force_login(alice)  # no `page` fixture: there is no page yet
     for url in ("/manage/", "/manage/components/", "/manage/subscribers/", "/manage/settings/"):
         response = client.get(url)
         assert (url, response.status_code) == (url, 404)
@@ -114,9 +113,8 @@ def test_a_get_never_creates_a_page(db, django_user_model, client):
     assert client.get("/manage/api-keys/").status_code == 200
 
 
-def test_a_first_write_creates_the_default_page(db, django_user_model, client):
-    user = django_user_model.objects.create_superuser("ada", "ada@example.com", "pw-Long-1!x")
-    client.force_login(user)
+def test_a_first_write_creates_the_default_page(alice, client):
+    client.force_login(alice)  # no `page` fixture: there is no page yet
     response = client.post("/manage/components/new/", {"name": "Email", "status": "operational"})
     assert response.status_code == 302
     assert Page.objects.get().is_default

@@ -50,8 +50,8 @@ def form_data(page, entries=(), **overrides):
     return data
 
 
-def test_postmortem_editor_is_prefilled_from_updates(responder_client, page, resolved):
-    response = responder_client.get(url(resolved))
+def test_postmortem_editor_is_prefilled_from_updates(client_as_bob, page, resolved):
+    response = client_as_bob.get(url(resolved))
     html = response.content.decode()
     formset = response.context["formset"]
     assert response.status_code == 200
@@ -75,25 +75,21 @@ def test_postmortem_editor_is_prefilled_from_updates(responder_client, page, res
     assert "Post-Incident Report: Help Desk Outage" in html
 
 
-def test_postmortem_detail_offers_add_postmortem_only_when_resolved(
-    responder_client, page, resolved
-):
+def test_postmortem_detail_offers_add_postmortem_only_when_resolved(client_as_bob, page, resolved):
     live = services.declare_incident(page, by=None, name="Live", impact="minor")
     assert (
-        "Add Postmortem"
-        in responder_client.get(f"/manage/incidents/{resolved.pk}/").content.decode()
+        "Add Postmortem" in client_as_bob.get(f"/manage/incidents/{resolved.pk}/").content.decode()
     )
     assert (
-        "Add Postmortem"
-        not in responder_client.get(f"/manage/incidents/{live.pk}/").content.decode()
+        "Add Postmortem" not in client_as_bob.get(f"/manage/incidents/{live.pk}/").content.decode()
     )
-    response = responder_client.get(url(live))
+    response = client_as_bob.get(url(live))
     assert response["Location"] == f"/manage/incidents/{live.pk}/"
 
 
-def test_postmortem_save_as_draft(responder_client, page, resolved):
+def test_postmortem_save_as_draft(client_as_bob, page, resolved):
     at = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
-    response = responder_client.post(url(resolved), form_data(page, [(at, "Alert fired")]))
+    response = client_as_bob.post(url(resolved), form_data(page, [(at, "Alert fired")]))
     postmortem = Postmortem.objects.get()
     resolved.refresh_from_db()
     assert response["Location"] == url(resolved)
@@ -105,44 +101,42 @@ def test_postmortem_save_as_draft(responder_client, page, resolved):
     assert list(postmortem.timeline.values_list("at", "description")) == [(at, "Alert fired")]
 
 
-def test_postmortem_publish_then_revert(responder_client, page, resolved):
-    responder_client.post(url(resolved), form_data(page, action="publish"))
+def test_postmortem_publish_then_revert(client_as_bob, page, resolved):
+    client_as_bob.post(url(resolved), form_data(page, action="publish"))
     resolved.refresh_from_db()
     assert (resolved.status, Postmortem.objects.get().is_published) == ("postmortem", True)
     assert resolved.updates.first().deliver_notifications is False
-    html = responder_client.get(url(resolved)).content.decode()
+    html = client_as_bob.get(url(resolved)).content.decode()
     assert "Revert to draft" in html
-    responder_client.post(url(resolved), {"action": "revert"})
+    client_as_bob.post(url(resolved), {"action": "revert"})
     resolved.refresh_from_db()
     assert (resolved.status, Postmortem.objects.get().is_published) == ("resolved", False)
 
 
-def test_postmortem_timeline_entries_reorder_and_remove(responder_client, page, resolved):
+def test_postmortem_timeline_entries_reorder_and_remove(client_as_bob, page, resolved):
     t1 = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
     t2 = t1 + timedelta(minutes=5)
     data = form_data(page, [(t1, "first"), (t2, "second"), (t2, "gone")])
     data["timeline-0-ORDER"], data["timeline-1-ORDER"] = "2", "1"
     data["timeline-2-DELETE"] = "on"
-    responder_client.post(url(resolved), data)
+    client_as_bob.post(url(resolved), data)
     assert list(PostmortemTimelineEntry.objects.values_list("description", flat=True)) == [
         "second",
         "first",
     ]
 
 
-def test_postmortem_move_button_reorders_without_saving(responder_client, page, resolved):
+def test_postmortem_move_button_reorders_without_saving(client_as_bob, page, resolved):
     t1 = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
     data = form_data(page, [(t1, "first"), (t1, "second")], move="1:up")
-    response = responder_client.post(url(resolved), data)
+    response = client_as_bob.post(url(resolved), data)
     assert [f.initial["description"] for f in response.context["formset"]] == ["second", "first"]
     assert Postmortem.objects.count() == 0
 
 
-def test_postmortem_add_entry_adds_a_blank_row(responder_client, page, resolved):
+def test_postmortem_add_entry_adds_a_blank_row(client_as_bob, page, resolved):
     t1 = timezone.now() - timedelta(hours=1)
-    response = responder_client.post(
-        url(resolved), form_data(page, [(t1, "a")], action="add_entry")
-    )
+    response = client_as_bob.post(url(resolved), form_data(page, [(t1, "a")], action="add_entry"))
     assert len(response.context["formset"].forms) == 2
     assert Postmortem.objects.count() == 0
 
@@ -157,10 +151,10 @@ def test_postmortem_add_entry_adds_a_blank_row(responder_client, page, resolved)
     ],
 )
 def test_postmortem_rejects_bad_input_and_writes_nothing(
-    responder_client, page, resolved, overrides, where, message
+    client_as_bob, page, resolved, overrides, where, message
 ):
     data = form_data(page, [(timezone.now() - timedelta(hours=1), "entry")], **overrides)
-    response = responder_client.post(url(resolved), data)
+    response = client_as_bob.post(url(resolved), data)
     if where == "timeline":
         errors = [e for f in response.context["formset"] for es in f.errors.values() for e in es]
     else:
@@ -169,7 +163,7 @@ def test_postmortem_rejects_bad_input_and_writes_nothing(
     assert Postmortem.objects.count() == 0
 
 
-def test_postmortem_publish_empty_is_refused(responder_client, page, resolved):
+def test_postmortem_publish_empty_is_refused(client_as_bob, page, resolved):
     data = form_data(
         page,
         title="",
@@ -179,19 +173,19 @@ def test_postmortem_publish_empty_is_refused(responder_client, page, resolved):
         corrective_actions="",
         action="publish",
     )
-    response = responder_client.post(url(resolved), data)
+    response = client_as_bob.post(url(resolved), data)
     assert "Write the postmortem before publishing it." in response.content.decode()
     assert Postmortem.objects.count() == 0
     assert Incident.objects.get().status == "resolved"
 
 
-def test_postmortem_preview_renders_sanitised_markdown(responder_client, page, resolved):
+def test_postmortem_preview_renders_sanitised_markdown(client_as_bob, page, resolved):
     data = form_data(page, summary="**Big** <script>x</script>", action="preview")
-    html = responder_client.post(url(resolved), data).content.decode()
+    html = client_as_bob.post(url(resolved), data).content.decode()
     assert "<p><strong>Big</strong> &lt;script&gt;x&lt;/script&gt;</p>" in html
     assert Postmortem.objects.count() == 0
 
 
-def test_postmortem_of_deleted_incident_is_404(responder_client, page, resolved):
+def test_postmortem_of_deleted_incident_is_404(client_as_bob, page, resolved):
     services.delete_incident(resolved, by=None)
-    assert responder_client.post(url(resolved), form_data(page)).status_code == 404
+    assert client_as_bob.post(url(resolved), form_data(page)).status_code == 404

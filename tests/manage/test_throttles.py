@@ -7,9 +7,10 @@ from django.test import Client, RequestFactory
 
 from candor.clientip import client_ip
 from candor.core.models import SubscriptionThrottle
-from tests.notifications.conftest import drain, serve_smtp
+from tests.support.mail import serve_smtp
+from tests.support.personas import PASSWORD
+from tests.support.processes import drain
 
-PASSWORD = "correct horse battery"
 PROXY = "10.0.0.2"
 
 
@@ -27,24 +28,24 @@ def reset(client, address, ip="198.51.100.7", **headers):
 # --- password reset ---------------------------------------------------------------------------
 
 
-def test_password_reset_mails_one_address_at_most_3_times_an_hour(responder, smtp):
+def test_password_reset_mails_one_address_at_most_3_times_an_hour(bob, smtp):
     client = Client()
-    responses = [reset(client, "rita@example.com", ip=f"198.51.100.{i}") for i in range(5)]
+    responses = [reset(client, "bob@example.com", ip=f"198.51.100.{i}") for i in range(5)]
     drain()
 
     assert [r.status_code for r in responses] == [302] * 5
     assert {r["Location"] for r in responses} == {"/manage/password-reset/sent/"}
-    assert [m["Subject"] for m in smtp.handler.to("rita@example.com")] == [
+    assert [m["Subject"] for m in smtp.handler.to("bob@example.com")] == [
         "Reset your Candor password"
     ] * 3
 
 
-def test_password_reset_answers_alike_for_a_throttled_and_an_unknown_address(responder, smtp):
+def test_password_reset_answers_alike_for_a_throttled_and_an_unknown_address(bob, smtp):
     client = Client()
     for i in range(3):
-        reset(client, "rita@example.com", ip=f"198.51.100.{i}")
+        reset(client, "bob@example.com", ip=f"198.51.100.{i}")
 
-    throttled = reset(client, "RITA@example.com", ip="198.51.100.50")
+    throttled = reset(client, "BOB@example.com", ip="198.51.100.50")
     unknown = reset(client, "nobody@example.com", ip="198.51.100.51")
     drain()
 
@@ -55,10 +56,10 @@ def test_password_reset_answers_alike_for_a_throttled_and_an_unknown_address(res
     assert len(smtp.messages) == 3
 
 
-def test_password_reset_is_throttled_per_client_ip(responder, smtp):
+def test_password_reset_is_throttled_per_client_ip(bob, smtp):
     client = Client()
     responses = [reset(client, f"user{i}@example.com") for i in range(10)]
-    over = reset(client, "rita@example.com")
+    over = reset(client, "bob@example.com")
     drain()
 
     assert [r.status_code for r in responses] == [302] * 10
@@ -121,13 +122,13 @@ def test_subscribe_throttle_keys_on_the_forwarded_address_from_a_trusted_proxy(p
     assert (set(spoofed[:20]), spoofed[20]) == ({400}, 429)  # an untrusted peer's header is ignored
 
 
-def test_login_lockout_keys_on_the_forwarded_address_from_a_trusted_proxy(admin, settings):
+def test_login_lockout_keys_on_the_forwarded_address_from_a_trusted_proxy(alice, settings):
     settings.CANDOR_TRUSTED_PROXIES = ["10.0.0.0/8"]
 
     def login(client, password, forwarded, remote=PROXY):
         return client.post(
             "/manage/login/",
-            {"username": "admin", "password": password},
+            {"username": "alice", "password": password},
             REMOTE_ADDR=remote,
             HTTP_X_FORWARDED_FOR=forwarded,
         ).status_code
@@ -140,20 +141,20 @@ def test_login_lockout_keys_on_the_forwarded_address_from_a_trusted_proxy(admin,
     assert login(owner, PASSWORD, "198.51.100.7") == 302
 
 
-def test_login_lockout_ignores_forwarded_for_from_an_untrusted_peer(admin, settings):
+def test_login_lockout_ignores_forwarded_for_from_an_untrusted_peer(alice, settings):
     settings.CANDOR_TRUSTED_PROXIES = ["10.0.0.0/8"]
     client = Client()
     for i in range(5):
         client.post(
             "/manage/login/",
-            {"username": "admin", "password": "wrong"},
+            {"username": "alice", "password": "wrong"},
             REMOTE_ADDR="203.0.113.9",
             HTTP_X_FORWARDED_FOR=f"192.0.2.{i}",
         )
 
     response = client.post(
         "/manage/login/",
-        {"username": "admin", "password": PASSWORD},
+        {"username": "alice", "password": PASSWORD},
         REMOTE_ADDR="203.0.113.9",
         HTTP_X_FORWARDED_FOR="192.0.2.200",
     )

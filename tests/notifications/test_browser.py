@@ -8,9 +8,8 @@ import pytest
 from candor.core import services, subscriptions
 from candor.core.models import Subscriber, SubscriberState
 from tests.conftest import assert_accessible, screenshot
-from tests.notifications.conftest import drain
-
-PASSWORD = "correct horse battery"
+from tests.support.personas import PASSWORD
+from tests.support.processes import drain
 
 
 @pytest.fixture
@@ -52,20 +51,18 @@ def test_browser_subscribe_confirm_and_manage(site, smtp, browser_page):
 
 
 @pytest.mark.browser
-def test_browser_subscribers_tab_and_deliveries_pass_axe(
-    site, smtp, browser_page, django_user_model
-):
+def test_browser_subscribers_tab_and_deliveries_pass_axe(site, smtp, browser_page, alice):
     base, page, component = site
-    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
     subscriptions.add_subscriber(page, by=None, mode="email", email="ann@example.com")
     subscriptions.subscribe_email(page, email="pending@example.com")
     incident = services.declare_incident(page, by=None, name="Outage", message="Looking.")
     drain()
     tab = browser_page
     tab.goto(f"{base}/manage/login/")
-    tab.get_by_label("Username").fill("admin")
+    tab.get_by_label("Username").fill("alice")
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Log in").click()
+    tab.wait_for_url(f"{base}/manage/")
 
     for path, shot in [
         ("/manage/subscribers/", "manage-subscribers"),

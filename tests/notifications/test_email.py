@@ -4,7 +4,8 @@ from django.core import mail
 from candor.core import services
 from candor.core.models import Delivery, DeliveryState, Incident, Subscriber, SubscriberState
 from candor.core.worker import Worker
-from tests.notifications.conftest import drain, serve_smtp
+from tests.support.mail import serve_smtp
+from tests.support.processes import drain
 
 
 @pytest.fixture(params=["pipelining", "stepwise"])

@@ -6,7 +6,7 @@ from standardwebhooks import Webhook
 from candor.core import services, subscriptions
 from candor.core.models import Delivery
 from candor.core.services.base import now
-from tests.notifications.conftest import drain
+from tests.support.processes import drain
 
 
 def incident_bodies(receiver, path="/hook"):

@@ -1,14 +1,16 @@
 """Every outgoing message is a row of the delivery ledger, sent by the worker: no web request
 talks to a mail server, and every kind gets the notifications' retries and attempt log."""
 
+import json
 import smtplib
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
-from candor.core import apikeys, housekeeping, services, subscriptions
+from candor.core import housekeeping, services, subscriptions, teamchannels
 from candor.core.models import (
     Delivery,
     DeliveryAttempt,
@@ -18,8 +20,9 @@ from candor.core.models import (
     Subscriber,
     SubscriberState,
 )
+from candor.core.services import alerts, integrations
 from candor.core.services.base import now
-from tests.notifications.conftest import drain
+from tests.support.processes import drain
 
 
 @pytest.fixture
@@ -43,10 +46,12 @@ def no_smtp_in_requests(monkeypatch):
     return opened
 
 
-def every_kind_of_request(page, receiver, django_user_model) -> Client:
-    """One request (or worker step) per kind of mail; returns the anonymous client used."""
+def every_kind_of_request(page, receiver, bob) -> Client:
+    """One request (or worker step) per kind of mail; returns the anonymous client used.
+
+    Bob, a Responder, is the team that gets the reminder and the one who forgot his password.
+    """
     client = Client()
-    django_user_model.objects.create_user("rita", "rita@example.com", "correct horse battery")
     # A notification, to an active email subscriber.
     subscriptions.add_subscriber(page, by=None, mode="email", email="ann@example.com")
     # Confirmation, then already-subscribed.
@@ -62,27 +67,62 @@ def every_kind_of_request(page, receiver, django_user_model) -> Client:
     subscriptions.add_subscriber(
         page, by=None, mode="webhook", endpoint=receiver.url("/down"), email="down@example.com"
     )
+    # A chat channel whose webhook was then deleted (404/410): disabled, its contact told.
+    receiver.script["/slack-gone"] = [200, 410]  # the test message arrives, then gone
+    subscriptions.add_subscriber(
+        page, by=None, mode="slack", endpoint=receiver.url("/slack-gone"), email="chat@example.com"
+    )
+    # An email team channel that gets the silence reminders (a team event).
+    teamchannels.add_channel(
+        page, by=None, mode="email", name="On call", email="oncall@example.com", events=["reminder"]
+    )
     incident = services.declare_incident(page, by=None, name="Outage")
     # A reminder to the team about a silent incident.
     Incident.objects.filter(pk=incident.pk).update(last_update_at=now() - timedelta(minutes=31))
     housekeeping.send_reminders()
+    # A monitoring integration frozen for flapping: its Administrators are told.
+    ada = get_user_model().objects.create_superuser("ada", "ada@example.com", "correct horse b")
+    services.create_component(page, by=None, name="Help Desk")
+    integration, _ = integrations.create_integration(
+        page, by=ada, kind="generic", name="Probe", flap_limit=1
+    )
+    for status in ("major_outage", "resolved"):
+        body = json.dumps({"id": "probe", "component": "Help Desk", "status": status})
+        integrations.receive_payload(integration, body)
+        alerts.process_next()
     # A password reset.
-    client.post("/manage/password-reset/", {"email": "rita@example.com"})
+    client.post("/manage/password-reset/", {"email": bob.email})
+    # An invitation to the team.
+    services.invite_user(by=ada, username="ivy", email="ivy@example.com")
     return client
 
 
-def test_every_kind_of_mail_is_a_ledger_row_sent_over_smtp(
-    default_page, smtp, receiver, fast, django_user_model
-):
-    every_kind_of_request(default_page, receiver, django_user_model)
+def test_every_kind_of_mail_is_a_ledger_row_sent_over_smtp(default_page, smtp, receiver, fast, bob):
+    every_kind_of_request(default_page, receiver, bob)
+    # A Slack team channel whose webhook was then deleted: disabled, the Administrators told.
+    # (Here, not above: its failed team event is not a mail waiting for an SMTP server.)
+    receiver.script["/team-gone"] = [200, 410]
+    teamchannels.add_channel(
+        default_page,
+        by=None,
+        mode="slack",
+        name="#ops",
+        endpoint=receiver.url("/team-gone"),
+        events=["incident-proposed"],
+    )
+    teamchannels.notify_team(default_page, "incident-proposed", title="Proposed: Outage")
 
     drain()
 
-    mails = Delivery.objects.filter(subscriber__mode="email") | Delivery.objects.exclude(
-        kind=DeliveryKind.NOTIFICATION
-    )
+    mails = (
+        Delivery.objects.filter(subscriber__mode="email")
+        | Delivery.objects.exclude(kind=DeliveryKind.NOTIFICATION)
+    ).exclude(kind=DeliveryKind.WEBHOOK_PING)  # a webhook's test ping is no mail
+    # Nor is a team event to a Slack channel.
+    mails = mails.exclude(kind=DeliveryKind.TEAM_EVENT, team_channel__mode="slack")
     kinds = set(mails.values_list("kind", flat=True))
-    assert kinds == set(DeliveryKind.values)  # a new kind of mail must be added here
+    # A new kind of mail must be added here.
+    assert kinds == set(DeliveryKind.values) - {DeliveryKind.WEBHOOK_PING}
     assert set(mails.values_list("state", flat=True)) == {DeliveryState.SENT}
     # One message on the wire per ledger row, under the row's own Message-ID.
     ids = {m["Message-ID"] for m in smtp.messages}
@@ -90,34 +130,45 @@ def test_every_kind_of_mail_is_a_ledger_row_sent_over_smtp(
     for delivery in mails:
         assert f"<candor.{delivery.message_key}@127.0.0.1>" in ids
         assert delivery.attempt_log.filter(ok=True).count() == 1
-    assert sorted(m["Subject"] for m in smtp.handler.to("rita@example.com")) == [
+    assert sorted(m["Subject"] for m in smtp.handler.to(bob.email)) == [
         'Reminder: no update on "Outage" for 31 minutes',
         "Reset your Candor password",
     ]
+    frozen, team_gone = sorted(smtp.handler.to("ada@example.com"), key=lambda m: m["Subject"])
+    assert frozen["Subject"].endswith("an integration is flapping")
+    assert team_gone["Subject"] == (
+        "[Acme Status] Team channel #ops was disabled: its Slack webhook was removed"
+    )
     [notice] = smtp.handler.to("down@example.com")
     assert notice["Subject"].startswith("Webhook paused:")
+    [gone] = smtp.handler.to("chat@example.com")
+    assert gone["Subject"] == "Slack subscription stopped: the webhook was removed"
+    [team] = smtp.handler.to("oncall@example.com")
+    assert team["Subject"] == '[Acme Status] No update on "Outage" for 31 minutes'
 
 
 def test_no_request_opens_an_smtp_connection_and_mail_goes_once_the_server_is_back(
-    default_page, smtp, receiver, django_user_model, no_smtp_in_requests, settings
+    default_page, smtp, receiver, bob, key_of_page, no_smtp_in_requests, settings
 ):
     smtp.stop()  # the mail server is down while the requests are answered
-    _, key = apikeys.create_api_key(by=None, name="automation", page=default_page)
-    client = every_kind_of_request(default_page, receiver, django_user_model)
+    assert key_of_page.key.page == default_page
+    client = every_kind_of_request(default_page, receiver, bob)
     pending = Subscriber.objects.get(email="new@example.com")
     bulk = client.post(
         f"/v1/pages/{default_page.pk}/subscribers/resend_confirmation",
         {"subscribers": [pending.pk]},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"OAuth {key}",
+        **key_of_page.headers,
     )
-    reset = client.post("/manage/password-reset/", {"email": "rita@example.com"})
+    reset = client.post("/manage/password-reset/", {"email": bob.email})
 
     assert no_smtp_in_requests == []
     assert (bulk.status_code, reset.status_code) == (202, 302)
 
     drain()  # the worker tries: the server is down, so every mail waits for a retry
-    waiting = Delivery.objects.exclude(kind=DeliveryKind.NOTIFICATION)
+    waiting = Delivery.objects.exclude(
+        kind__in=[DeliveryKind.NOTIFICATION, DeliveryKind.WEBHOOK_PING]
+    )
     assert set(waiting.values_list("state", flat=True)) == {DeliveryState.PENDING}
     assert not DeliveryAttempt.objects.filter(delivery__in=waiting, ok=True).exists()
     assert smtp.messages == []
@@ -128,7 +179,7 @@ def test_no_request_opens_an_smtp_connection_and_mail_goes_once_the_server_is_ba
 
     assert set(waiting.values_list("state", flat=True)) == {DeliveryState.SENT}
     assert len(smtp.handler.to("new@example.com")) == 2  # subscribing, then the bulk resend
-    assert len(smtp.handler.to("rita@example.com")) == 3  # a reminder and two resets
+    assert len(smtp.handler.to(bob.email)) == 3  # a reminder and two resets
     for delivery in waiting:
         assert list(delivery.attempt_log.values_list("ok", flat=True)) == [False, True]
 

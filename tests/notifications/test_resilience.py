@@ -8,7 +8,7 @@ from django.db import connection
 
 from candor.core import services, subscriptions
 from candor.core.models import Delivery, DeliveryAttempt, DeliveryState, Subscriber
-from tests.notifications.conftest import wait_until, worker_env
+from tests.support.processes import wait_until, worker_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -64,6 +64,7 @@ def test_worker_killed_five_times_during_fanout_loses_nothing(
 
 
 @pytest.mark.postgres_only
+@pytest.mark.serial
 def test_worker_recovers_from_a_postgresql_restart(page, smtp, receiver, settings, workers):
     settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = True
     add_subscribers(page, receiver, 100, 100)

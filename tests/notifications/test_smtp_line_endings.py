@@ -7,7 +7,8 @@ import pytest
 
 from candor.core import services
 from candor.core.models import Delivery, DeliveryState
-from tests.notifications.conftest import drain, serve_smtp
+from tests.support.mail import serve_smtp
+from tests.support.processes import drain
 
 BARE = re.compile(rb"\r(?!\n)|(?<!\r)\n")
 

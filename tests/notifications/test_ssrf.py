@@ -4,7 +4,7 @@ from candor.core import services
 from candor.core.models import Delivery, Subscriber
 from candor.core.subscriptions import new_secret
 from candor.core.transports.guard import TargetRefused, check_host
-from tests.notifications.conftest import drain
+from tests.support.processes import drain
 
 
 def webhook_to(page, url: str) -> Subscriber:

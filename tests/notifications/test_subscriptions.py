@@ -5,7 +5,7 @@ from django.test import Client
 
 from candor.core import links, subscriptions
 from candor.core.models import AuditEntry, Subscriber, SubscriberState, SubscriptionThrottle
-from tests.notifications.conftest import drain
+from tests.support.processes import drain
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import pytest
 
 from candor.core import services, subscriptions
 from candor.core.models import WorkerHeartbeat
-from tests.notifications.conftest import free_port, wait_until, worker_env
+from tests.support.processes import wait_until, worker_env
+from tests.support.servers import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ from standardwebhooks import Webhook
 from candor.core import services
 from candor.core.models import Delivery, DeliveryState, SubscriberState
 from candor.core.worker import Worker
-from tests.notifications.conftest import drain
+from tests.support.processes import drain
 
 
 def declare(page):
@@ -149,7 +149,7 @@ def tls_receiver(settings, monkeypatch):
     import trustme
 
     from candor.core.transports import webhook
-    from tests.notifications.conftest import make_receiver
+    from tests.support.receiver import make_receiver
 
     settings.CANDOR_ALLOW_PRIVATE_WEBHOOK_TARGETS = True
     authority = trustme.CA()

@@ -11,7 +11,8 @@ from candor.core import housekeeping, notifications, services
 from candor.core.models import Delivery, DeliveryState, Incident, Subscriber
 from candor.core.services.base import now
 from candor.core.worker import Worker, claim, next_delay
-from tests.notifications.conftest import drain, free_port, wait_until, worker_env
+from tests.support.processes import drain, wait_until, worker_env
+from tests.support.servers import free_port
 
 
 def test_claim_never_hands_one_delivery_to_two_claims(page, subscribe):
@@ -76,8 +77,7 @@ def test_retry_failed_gives_failed_deliveries_a_new_schedule(page, receiver, fas
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
 
 
-def test_reminders_go_to_the_team_once_per_silence(page, smtp, admin, django_user_model):
-    django_user_model.objects.create_user("resp", "resp@example.com", "pw-long-enough-1")
+def test_reminders_go_to_the_team_once_per_silence(page, smtp, alice, bob, charlie):
     incident = services.declare_incident(page, by=None, name="Outage")
     Incident.objects.filter(pk=incident.pk).update(last_update_at=now() - timedelta(minutes=31))
 
@@ -88,12 +88,14 @@ def test_reminders_go_to_the_team_once_per_silence(page, smtp, admin, django_use
     drain()
 
     assert (first, second, third) == (2, 0, 2)
-    assert [m["Subject"] for m in smtp.handler.to("resp@example.com")] == [
-        'Reminder: no update on "Outage" for 31 minutes'
-    ] * 2
+    for person in (alice, bob):  # the Administrator and the Responder; not deactivated charlie
+        assert [m["Subject"] for m in smtp.handler.to(person.email)] == [
+            'Reminder: no update on "Outage" for 31 minutes'
+        ] * 2
+    assert smtp.handler.to(charlie.email) == []
 
 
-def test_reminders_respect_the_page_setting(page, smtp, admin):
+def test_reminders_respect_the_page_setting(page, smtp, alice):
     services.update_page(page, by=None, stale_after_minutes=60)
     incident = services.declare_incident(page, by=None, name="Outage")
     Incident.objects.filter(pk=incident.pk).update(last_update_at=now() - timedelta(minutes=45))

@@ -1,22 +1,11 @@
 import pytest
 
 from candor.core import services
-from candor.public.store import store
 
 
 @pytest.fixture(autouse=True)
-def fresh_store(settings):
-    # Every request checks the stored version, and renders at once when it is behind.
-    settings.CANDOR_PUBLIC_POLL_SECONDS = 0
-    settings.CANDOR_PUBLIC_RENDER_GRACE_SECONDS = 0
-    store.reset()
-    yield
-    store.reset()
-
-
-@pytest.fixture
-def default_page(db):
-    return services.ensure_default_page()
+def _fresh_public_store(fresh_store):
+    """tests/support/public.py: each test here reads a public site rendered afresh."""
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from candor.core import services
 from tests.public.factories import full_page
+
+PARIS = ZoneInfo("Europe/Paris")
 
 ID = re.compile(r"^[0-9a-z]{12}$")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$")
@@ -188,7 +192,9 @@ def test_incidents_json_shape_with_timeline_newest_first(client, default_page, d
     ]
     past = next(i for i in body["incidents"] if i["id"] == data["past"].pk)
     assert past["status"] == "postmortem"
-    assert live["created_at"].endswith("+01:00")  # the page's time zone, Europe/Paris
+    # The page's time zone, Europe/Paris: +01:00 in winter, +02:00 in summer.
+    created = datetime.fromisoformat(live["created_at"])
+    assert created.utcoffset() == data["live"].created_at.astimezone(PARIS).utcoffset()
 
 
 def test_incidents_json_holds_the_50_newest(client, default_page, component):

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from candor.core import services
 from candor.core.models import AuditEntry
@@ -27,20 +26,18 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def admin_client(admin, default_page):
-    client = Client()
-    client.force_login(admin)
-    return client
+def client_as_alice(client_as_alice, default_page):
+    return client_as_alice  # signed in, with the page the management UI manages
 
 
-def upload(admin_client, name, body):
-    return admin_client.post("/manage/settings/", {**FORM, "logo": SimpleUploadedFile(name, body)})
+def upload(client, name, body):
+    return client.post("/manage/settings/", {**FORM, "logo": SimpleUploadedFile(name, body)})
 
 
 def test_logo_named_html_is_stored_and_served_as_an_image_at_the_fixed_path(
-    admin_client, default_page, media, client
+    client_as_alice, default_page, media, client
 ):
-    response = upload(admin_client, "x.html", GIF + b"<html><meta http-equiv=refresh>")
+    response = upload(client_as_alice, "x.html", GIF + b"<html><meta http-equiv=refresh>")
     default_page.refresh_from_db()
     logo = client.get("/logo.png")
     index = client.get("/").content.decode()
@@ -56,8 +53,8 @@ def test_logo_named_html_is_stored_and_served_as_an_image_at_the_fixed_path(
     assert 'src="/logo.png"' in index
 
 
-def test_logo_webp_is_taken(admin_client, default_page, media, client):
-    upload(admin_client, "photo", WEBP)
+def test_logo_webp_is_taken(client_as_alice, default_page, media, client):
+    upload(client_as_alice, "photo", WEBP)
 
     logo = client.get("/logo.png")
 
@@ -75,11 +72,11 @@ def test_logo_webp_is_taken(admin_client, default_page, media, client):
     ],
 )
 def test_logo_that_is_not_a_raster_image_is_refused_and_nothing_is_written(
-    admin_client, default_page, media, client, name, body
+    client_as_alice, default_page, media, client, name, body
 ):
     audits = AuditEntry.objects.count()
 
-    response = upload(admin_client, name, body)
+    response = upload(client_as_alice, name, body)
     default_page.refresh_from_db()
 
     assert response.status_code == 200
@@ -90,8 +87,8 @@ def test_logo_that_is_not_a_raster_image_is_refused_and_nothing_is_written(
     assert client.get("/logo.png").status_code == 404
 
 
-def test_logo_too_large_is_refused(admin_client, default_page, media):
-    response = upload(admin_client, "big.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 512 * 1024)
+def test_logo_too_large_is_refused(client_as_alice, default_page, media):
+    response = upload(client_as_alice, "big.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 512 * 1024)
     default_page.refresh_from_db()
 
     assert response.context["form"].errors["logo"] == [
@@ -100,27 +97,29 @@ def test_logo_too_large_is_refused(admin_client, default_page, media):
     assert (default_page.logo.name, list(media.rglob("*"))) == ("", [])
 
 
-def test_settings_page_links_the_logo_where_it_is_served(admin_client, default_page, media, client):
-    upload(admin_client, "logo.gif", GIF)
+def test_settings_page_links_the_logo_where_it_is_served(
+    client_as_alice, default_page, media, client
+):
+    upload(client_as_alice, "logo.gif", GIF)
 
-    settings_page = admin_client.get("/manage/settings/").content.decode()
+    settings_page = client_as_alice.get("/manage/settings/").content.decode()
 
     assert 'href="/logo.png"' in settings_page
     assert client.get("/logo.png").status_code == 200
 
 
 def test_replacing_and_clearing_the_logo_removes_the_old_file(
-    admin_client, default_page, media, django_capture_on_commit_callbacks
+    client_as_alice, default_page, media, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        upload(admin_client, "one.gif", GIF)
+        upload(client_as_alice, "one.gif", GIF)
     with django_capture_on_commit_callbacks(execute=True):
-        upload(admin_client, "two.webp", WEBP)
+        upload(client_as_alice, "two.webp", WEBP)
     default_page.refresh_from_db()
     current = default_page.logo.name
     kept = [f"logos/{p.name}" for p in (media / "logos").iterdir()]
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post("/manage/settings/", {**FORM, "logo-clear": "on"})
+        client_as_alice.post("/manage/settings/", {**FORM, "logo-clear": "on"})
     default_page.refresh_from_db()
 
     assert kept == [current]

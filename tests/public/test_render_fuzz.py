@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from icalendar import Calendar
 
 from candor.core import services
 from candor.core.models import (
@@ -30,6 +31,7 @@ from candor.core.models import (
     Postmortem,
     PostmortemTimelineEntry,
 )
+from candor.core.services import maintenance
 from candor.public.render import build_front, render_on_demand_pages, render_page
 
 # What the HTML standard calls a parse error in the input stream, and XML 1.0 and the feeds
@@ -109,6 +111,8 @@ FIELDS = (
     "postmortem_summary",
     "postmortem_root_cause",
     "timeline",
+    "maintenance_name",
+    "maintenance_message",
 )
 MODELS = (
     Page,
@@ -237,6 +241,39 @@ def build(texts: dict[str, str]) -> Page:
         lambda: None,
     )
     services.publish_postmortem(past, by=None)
+    # A window in progress (the page, the JSON and the calendar show it).
+    start = timezone.now() + timedelta(hours=1)
+    window = attempt(
+        texts,
+        "maintenance_name",
+        lambda v: maintenance.schedule_maintenance(
+            page,
+            by=None,
+            name=v,
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            components=[component],
+            flags=maintenance.Flags(deliver_notifications=False),
+        ),
+        lambda: maintenance.schedule_maintenance(
+            page,
+            by=None,
+            name="Maintenance",
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+            components=[component],
+            flags=maintenance.Flags(deliver_notifications=False),
+        ),
+    )
+    maintenance.start_maintenance(window, by=None, notify=False)
+    attempt(
+        texts,
+        "maintenance_message",
+        lambda v: services.post_update(
+            window, by=None, status="verifying", message=v, notify=False
+        ),
+        lambda: None,
+    )
     return page
 
 
@@ -304,6 +341,13 @@ def check_feed(path: str, raw: bytes) -> None:
     xml.dom.minidom.parseString(raw)  # noqa: S318
 
 
+def check_calendar(path: str, raw: bytes) -> None:
+    """RFC 5545 as the icalendar package reads it back: every event with its summary."""
+    calendar = Calendar.from_ical(raw)
+    for event in calendar.walk("VEVENT"):
+        assert str(event["summary"]).startswith("Maintenance: "), path
+
+
 def check_documents(page: Page) -> int:
     """Every document of the page as it would be served: the front documents (none of which
     may fail to render) and every incident, postmortem and history page."""
@@ -326,6 +370,8 @@ def check_documents(page: Page) -> int:
             json.loads(body)
         elif kind in ("application/atom+xml", "application/rss+xml"):
             check_feed(doc.path, raw)
+        elif kind == "text/calendar":
+            check_calendar(doc.path, raw)
         else:
             raise AssertionError(f"{doc.path}: no check for {kind}")
         checked += 1

@@ -85,8 +85,8 @@ def test_public_documents_answer_304_to_matching_if_none_match(client, incident)
     assert client.get("/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
 
 
-def test_public_documents_set_no_cookie_even_for_a_signed_in_operator(client, admin, incident):
-    client.force_login(admin)
+def test_public_documents_set_no_cookie_even_for_a_signed_in_operator(client, alice, incident):
+    client.force_login(alice)
     for path in [*PUBLIC_PATHS, f"/incidents/{incident.pk}", "/incidents/unknown"]:
         response = client.get(path)
         assert (path, response.cookies) == (path, {})

@@ -1,10 +1,14 @@
 import json
+from datetime import timedelta
 from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pytest
+from django.utils import timezone
+from icalendar import Calendar
 
 from candor.core import services
+from candor.core.services import maintenance
 from candor.public.render import render_everything, render_page
 from candor.public.store import store
 from tests.public.xss_corpus import PAYLOADS
@@ -98,6 +102,19 @@ def hostile(default_page):
                 body_draft=payload,
             )
             services.publish_postmortem(incident, by=None)
+    start = timezone.now() + timedelta(days=1)
+    for n, payload in enumerate(PAYLOADS[:10]):
+        window = maintenance.schedule_maintenance(
+            default_page,
+            by=None,
+            name=payload,
+            scheduled_for=start + timedelta(hours=n),
+            scheduled_until=start + timedelta(hours=n + 1),
+            components=[components[n]],
+            message=payload,
+        )
+        if n % 2:
+            maintenance.start_maintenance(window, by=None, message=payload)
     return default_page
 
 
@@ -113,6 +130,9 @@ def test_xss_corpus_in_titles_messages_and_components_stays_inert(client, hostil
             assert (path, executable(doc.body.decode())) == (path, [])
         elif doc.content_type.startswith("application/json"):
             check_json(doc.body)
+        elif doc.content_type.startswith("text/calendar"):
+            # Text in a calendar is data, never markup; it must read back as it was written.
+            Calendar.from_ical(doc.body)
         else:
             check_feed(doc.body)
 

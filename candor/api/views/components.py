@@ -59,6 +59,12 @@ def _default(value: bool | None, default: bool) -> bool:
 TAG = "Components"
 
 
+def managed(data: Data) -> Data:
+    """The manage API's component: Statuspage's `automation_email` is always null, since
+    Candor takes monitoring alerts at integration URLs (/v1/pages/{id}/integrations)."""
+    return data | {"automation_email": None}
+
+
 @operation(
     "Components",
     "Components, group containers included",
@@ -68,7 +74,7 @@ TAG = "Components"
 )
 def list_components(request: HttpRequest, key: ApiKey, page: Page, query: Paging) -> HttpResponse:
     offset, count = query.window()
-    return ok(components_json(page)[offset : offset + count])
+    return ok([managed(c) for c in components_json(page)[offset : offset + count]])
 
 
 @operation(
@@ -96,12 +102,12 @@ def create_component(
         only_show_if_degraded=_default(fields.only_show_if_degraded, False),
         start_date=fields.start_date,
     )
-    return ok(component_json(_component(page, component.pk), page), 201)
+    return ok(managed(component_json(_component(page, component.pk), page)), 201)
 
 
 @operation("Component", "A component", tag=TAG, answer="Component")
 def get_component(request: HttpRequest, key: ApiKey, page: Page, component_id: str) -> HttpResponse:
-    return ok(component_json(_component(page, component_id), page))
+    return ok(managed(component_json(_component(page, component_id), page)))
 
 
 @operation("Component", "Change a component", tag=TAG, answer="Component", body=ComponentBody)
@@ -121,7 +127,7 @@ def update_component(
         only_show_if_degraded=fields.only_show_if_degraded,
         start_date=fields.start_date if fields.given("start_date") else ...,
     )
-    return ok(component_json(_component(page, component_id), page))
+    return ok(managed(component_json(_component(page, component_id), page)))
 
 
 @operation("Component", "Delete a component", tag=TAG, answer=None, status=204)

@@ -17,6 +17,7 @@ from candor.api.bodies import (
 )
 from candor.api.http import ApiError, invalid, ok, validation_error
 from candor.api.operations import operation
+from candor.api.views import maintenance
 from candor.api.views.components import components_of
 from candor.core import services
 from candor.core.enums import (
@@ -119,8 +120,14 @@ def create_incident(
     request: HttpRequest, key: ApiKey, page: Page, body: NewIncidentBody
 ) -> HttpResponse:
     fields = body.incident
-    status = fields.status or IncidentStatus.INVESTIGATING
     choice = _components(page, fields) or {}
+    if maintenance.is_maintenance_request(fields):
+        try:
+            window = maintenance.create(page, key, fields, choice)
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+        return _answer(page, window.pk, 201)
+    status = fields.status or IncidentStatus.INVESTIGATING
     impact = fields.impact_override or _computed_impact(choice) or Impact.NONE
     started_at, resolved_at = fields.started_at, fields.resolved_at
     if fields.backfilled:
@@ -170,6 +177,12 @@ def update_incident(
     """
     incident = incident_of(page, incident_id)
     fields = body.incident
+    if incident.is_maintenance:
+        try:
+            maintenance.update(incident, key, fields, _components(page, fields))
+        except ValidationError as exc:
+            raise api_validation_error(exc) from None
+        return _answer(page, incident.pk)
     name, status, message = fields.name, fields.status, fields.body
     impact = fields.impact_override
     choice = _components(page, fields)
@@ -209,7 +222,7 @@ def delete_incident(
 
 @operation(
     "IncidentUpdate",
-    "Correct an update's body or display time",
+    "Correct an update's body, status or display time (kept as a revision)",
     tag=TAG,
     answer="IncidentUpdate",
     body=IncidentUpdateBody,
@@ -222,16 +235,44 @@ def update_incident_update(
     incident_update_id: str,
     body: IncidentUpdateBody,
 ) -> HttpResponse:
-    """Correct an earlier entry's body or display time; nobody is notified again."""
-    incident = incident_of(page, incident_id)
-    update = IncidentUpdate.objects.filter(incident=incident, pk=incident_update_id).first()
-    if update is None:
-        raise ApiError(404, "Incident update not found.")
+    """Correct an earlier entry; subscribers are told only with deliver_notifications true."""
+    update = _update_of(page, incident_id, incident_update_id)
     fields = body.incident_update
     try:
         update = services.edit_update(
-            update, by=key, body=fields.body, display_at=fields.display_at
+            update,
+            by=key,
+            body=fields.body,
+            display_at=fields.display_at,
+            status=fields.status,
+            notify=bool(fields.deliver_notifications),
         )
     except ValidationError as exc:
         raise api_validation_error(exc) from None
     return ok(update_json(update, page, manage=True))
+
+
+def _update_of(page: Page, incident_id: str, incident_update_id: str) -> IncidentUpdate:
+    incident = incident_of(page, incident_id)
+    update = IncidentUpdate.objects.filter(incident=incident, pk=incident_update_id).first()
+    if update is None:
+        raise ApiError(404, "Incident update not found.")
+    return update
+
+
+@operation(
+    "IncidentUpdate",
+    "Delete an update; the incident's status follows the remaining timeline. Returns it",
+    tag=TAG,
+    answer="IncidentUpdate",
+)
+def delete_incident_update(
+    request: HttpRequest, key: ApiKey, page: Page, incident_id: str, incident_update_id: str
+) -> HttpResponse:
+    update = _update_of(page, incident_id, incident_update_id)
+    data = update_json(update, page, manage=True)
+    try:
+        services.delete_update(update, by=key)
+    except ValidationError as exc:
+        raise api_validation_error(exc) from None
+    return ok(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from candor.api.bodies import PageBody, Paging
@@ -28,6 +29,17 @@ def get_page(request: HttpRequest, key: ApiKey, page: Page) -> HttpResponse:
 
 @operation("Page", "Change page settings", tag=TAG, answer="Page", body=PageBody)
 def update_page(request: HttpRequest, key: ApiKey, page: Page, body: PageBody) -> HttpResponse:
-    changes = body.page.model_dump(exclude_none=True)
-    page = services.update_page(page, by=key, **changes)
+    """Settings and branding in one call of the service Page settings use (its checks, one
+    transaction: a refused field writes nothing); its errors name the field as sent."""
+    fields = body.page
+    changes = fields.model_dump(exclude_none=True, exclude={"candor_branding"})
+    brand = fields.candor_branding.model_dump(exclude_none=True) if fields.candor_branding else {}
+    try:
+        page = services.update_page(page, by=key, **changes, **brand)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {f"candor_branding.{f}" if f in brand else f: e for f, e in error.error_dict.items()}
+        ) from None
     return ok(page_json(page, manage=True))

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from candor.api.bodies import (
+    SUBSCRIBER_MODES,
     SUBSCRIBER_STATES,
     SUBSCRIBER_TYPES,
     SelectionBody,
@@ -106,9 +107,13 @@ def create_subscriber(
     if fields.phone_number or fields.phone_country:
         raise invalid("phone_number", "Candor has no SMS subscribers; use email or a webhook.")
     components = components_of(page, fields.component_ids or [], "component_ids")
-    mode = SubscriberMode.WEBHOOK if endpoint else SubscriberMode.EMAIL
+    mode = fields.mode or (SubscriberMode.WEBHOOK if endpoint else SubscriberMode.EMAIL)
+    if mode not in SUBSCRIBER_MODES:
+        raise invalid("mode", f"mode must be one of: {', '.join(SUBSCRIBER_MODES)}.")
     if mode == SubscriberMode.EMAIL and not email:
         raise invalid("email", "Give an email address, or an endpoint for a webhook.")
+    if mode != SubscriberMode.EMAIL and not endpoint:
+        raise invalid("endpoint", f"Give the {mode} webhook URL as endpoint.")
     try:
         subscriber, secret = subscriptions.add_subscriber(
             page, by=key, mode=mode, email=email, endpoint=endpoint, components=components

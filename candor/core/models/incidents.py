@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from candor.core.enums import ACTIVE_STATUSES, ComponentStatus, Impact, IncidentStatus
+from candor.core.enums import (
+    ACTIVE_STATUSES,
+    MAINTENANCE_ACTIVE,
+    MAINTENANCE_OPEN,
+    ComponentStatus,
+    Impact,
+    IncidentKind,
+    IncidentStatus,
+)
 from candor.core.models.base import PublicIdField
 from candor.core.models.pages import Component, Page
 
@@ -13,7 +21,24 @@ class IncidentQuerySet(models.QuerySet["Incident"]):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def history(self) -> IncidentQuerySet:
-        return self.exclude(status__in=ACTIVE_STATUSES)
+        """Closed incidents and maintenances (a window still to come or under way is not)."""
+        return self.exclude(status__in=ACTIVE_STATUSES | MAINTENANCE_OPEN)
+
+    def incidents(self) -> IncidentQuerySet:
+        return self.filter(kind=IncidentKind.INCIDENT)
+
+    def maintenances(self) -> IncidentQuerySet:
+        return self.filter(kind=IncidentKind.MAINTENANCE)
+
+    def announced(self) -> IncidentQuerySet:
+        """What the public may see: incidents, and maintenances once their public time came."""
+        return self.exclude(kind=IncidentKind.MAINTENANCE, announced_at__isnull=True)
+
+    def upcoming(self) -> IncidentQuerySet:
+        return self.maintenances().filter(status=IncidentStatus.SCHEDULED)
+
+    def in_progress(self) -> IncidentQuerySet:
+        return self.maintenances().filter(status__in=MAINTENANCE_ACTIVE)
 
 
 class Incident(models.Model):
@@ -32,6 +57,40 @@ class Incident(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    # --- A maintenance (kind maintenance): Statuspage's fields, then Candor's ----------------
+    kind = models.CharField(max_length=16, choices=IncidentKind.choices, default="incident")
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    scheduled_until = models.DateTimeField(null=True, blank=True)
+    scheduled_remind_prior = models.BooleanField(default=False)
+    scheduled_reminded_at = models.DateTimeField(null=True, blank=True)
+    scheduled_auto_in_progress = models.BooleanField(default=False)
+    scheduled_auto_completed = models.BooleanField(default=False)
+    auto_transition_to_maintenance_state = models.BooleanField(default=True)
+    auto_transition_to_operational_state = models.BooleanField(default=True)
+    auto_transition_deliver_notifications_at_start = models.BooleanField(default=True)
+    auto_transition_deliver_notifications_at_end = models.BooleanField(default=True)
+    # Whether the window's own notices (created, rescheduled, cancelled, reminder) go out.
+    deliver_notifications = models.BooleanField(default=True)
+    # How long before the start the reminder goes out (with scheduled_remind_prior).
+    remind_minutes_before = models.PositiveIntegerField(default=60)
+    # When the window becomes public (None: at once); announced_at is when it did, and the
+    # creation notice went out with it.
+    public_from = models.DateTimeField(null=True, blank=True)
+    announced_at = models.DateTimeField(null=True, blank=True)
+    # iCalendar SEQUENCE: raised by every change a calendar shows.
+    sequence = models.PositiveIntegerField(default=0)
+    # An occurrence of a recurring series: `occurrence` is its start as the rule made it (its
+    # identity, also after a reschedule); `detached` once edited alone (series edits skip it).
+    series = models.ForeignKey(
+        "core.MaintenanceSeries",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+    occurrence = models.DateTimeField(null=True, blank=True)
+    detached = models.BooleanField(default=False)
+
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -39,6 +98,14 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["page", "status"]),
             models.Index(fields=["page", "-started_at"]),
+            models.Index(fields=["kind", "status", "scheduled_for"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "occurrence"],
+                condition=models.Q(series__isnull=False),
+                name="one_incident_per_occurrence",
+            )
         ]
 
     def __str__(self) -> str:
@@ -47,6 +114,10 @@ class Incident(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.kind == IncidentKind.MAINTENANCE
 
 
 class AffectedComponent(models.Model):
@@ -83,10 +154,34 @@ class IncidentUpdate(models.Model):
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # When its body, status or display time was last corrected: the public timeline says "edited".
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-display_at", "-created_at"]
         indexes = [models.Index(fields=["incident", "-display_at"])]
+
+
+class IncidentUpdateRevision(models.Model):
+    """One correction of a posted entry: who, when, and what it said before and after."""
+
+    update = models.ForeignKey(IncidentUpdate, models.CASCADE, related_name="revisions")
+    at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=255)
+    old_status = models.CharField(max_length=32, choices=IncidentStatus.choices)
+    new_status = models.CharField(max_length=32, choices=IncidentStatus.choices)
+    old_body = models.TextField(blank=True)
+    new_body = models.TextField(blank=True)
+    old_display_at = models.DateTimeField()
+    new_display_at = models.DateTimeField()
+    # The operator chose to tell the subscribers about this correction.
+    notified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
 
 
 class Postmortem(models.Model):
@@ -141,3 +236,35 @@ class PostmortemTimelineEntry(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+
+class MaintenanceSeries(models.Model):
+    """A recurring window: an RFC 5545 RRULE read in an IANA time zone from a local start,
+    expanded into maintenances (Incident rows) some weeks ahead. The occurrences carry the
+    rest of the window's settings, copied from `template` (a dict of maintenance fields)."""
+
+    id = PublicIdField()
+    page = models.ForeignKey(Page, models.CASCADE, related_name="maintenance_series")
+    name = models.CharField(max_length=255)
+    message = models.TextField(blank=True)
+    rrule = models.CharField(max_length=500)
+    time_zone = models.CharField(max_length=64)
+    # The first start; the rule repeats its wall-clock time in `time_zone` (DTSTART).
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField()
+    # Local dates ("YYYY-MM-DD") on which the rule makes no window.
+    excluded_dates = models.JSONField(default=list, blank=True)
+    components = models.ManyToManyField(Component, blank=True, related_name="+")
+    # The maintenance flags every occurrence gets (scheduled_auto_in_progress, …).
+    template = models.JSONField(default=dict, blank=True)
+    # Occurrences exist up to here (UTC); the worker moves it forward.
+    expanded_until = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,13 +4,21 @@ from django.conf import settings
 from django.db import models
 
 from candor.core.models.base import PublicIdField
-from candor.core.models.incidents import Incident, IncidentUpdate
+from candor.core.models.incidents import Incident, IncidentUpdate, IncidentUpdateRevision
 from candor.core.models.pages import Component, ComponentStatusChange, Page
 
 
 class SubscriberMode(models.TextChoices):
     EMAIL = "email", "Email"
     WEBHOOK = "webhook", "Webhook"
+    # Chat channels: an incoming-webhook URL each (candor/core/channels/<mode>/).
+    SLACK = "slack", "Slack"
+    TEAMS = "teams", "Microsoft Teams"
+    DISCORD = "discord", "Discord"
+
+
+# The modes whose messages go to a chat service (candor/core/channels).
+CHAT_MODES: tuple[str, ...] = (SubscriberMode.SLACK, SubscriberMode.TEAMS, SubscriberMode.DISCORD)
 
 
 class SubscriberState(models.TextChoices):
@@ -41,6 +49,8 @@ class Subscriber(models.Model):
     )
     # Empty means every component (and incidents with no component).
     components = models.ManyToManyField(Component, blank=True, related_name="subscribers")
+    # Opted out on the manage page: no maintenance notices (incidents still come).
+    maintenance_notices = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -65,14 +75,28 @@ class Subscriber(models.Model):
                 condition=models.Q(mode="webhook"),
                 name="one_webhook_subscription",
             ),
+            models.UniqueConstraint(
+                fields=["page", "mode", "endpoint"],
+                condition=models.Q(mode__in=CHAT_MODES),
+                name="one_chat_subscription",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.endpoint if self.mode == SubscriberMode.WEBHOOK else self.email
+        return self.email if self.mode == SubscriberMode.EMAIL else self.endpoint
 
     @property
     def is_webhook(self) -> bool:
         return self.mode == SubscriberMode.WEBHOOK
+
+    @property
+    def is_chat(self) -> bool:
+        return self.mode in CHAT_MODES
+
+    @property
+    def by_url(self) -> bool:
+        """A webhook or a chat channel: an endpoint, whose email (if any) is only a contact."""
+        return self.mode != SubscriberMode.EMAIL
 
 
 class DeliveryState(models.TextChoices):
@@ -94,6 +118,57 @@ class DeliveryKind(models.TextChoices):
     WEBHOOK_QUARANTINED = "webhook-quarantined", "Webhook quarantined"
     REMINDER = "reminder", "Reminder"
     PASSWORD_RESET = "password-reset", "Password reset"
+    INTEGRATION_FROZEN = "integration-frozen", "Integration frozen"
+    INVITATION = "invitation", "Invitation"
+    # Sent to a new webhook's endpoint (not by email): shows the receiver works and is signed.
+    WEBHOOK_PING = "webhook-ping", "Webhook test ping"
+    # A chat channel answered 404/410: its contact is told the subscription stopped.
+    CHAT_DISABLED = "chat-disabled", "Chat channel removed"
+    # One message to a team channel (TeamChannel), over its own mode; `event` says what.
+    TEAM_EVENT = "team-event", "Team event"
+    # To an Administrator: a team channel's service answered 404/410, so it was disabled.
+    TEAM_CHANNEL_DISABLED = "team-channel-disabled", "Team channel disabled"
+
+
+class TeamEvent(models.TextChoices):
+    """What a team channel can be told of (TeamChannel.events); notify the team with
+    candor.core.teamchannels.notify_team(page, kind, ...)."""
+
+    REMINDER = "reminder", "An active incident has had no update for a while"
+    CHANNEL_FAILING = "channel-failing", "Deliveries are failing for a whole channel"
+    SUBSCRIBER_QUARANTINED = "subscriber-quarantined", "A subscriber was quarantined or removed"
+    INCIDENT_PROPOSED = "incident-proposed", "An alert proposed an incident"
+    MAINTENANCE_REMINDER = "maintenance-reminder", "A maintenance is about to start or end"
+
+
+class TeamChannel(models.Model):
+    """Where the team itself hears about what needs it: a Slack, Teams or Discord incoming
+    webhook, or an email address; each chooses the events it gets."""
+
+    id = PublicIdField()
+    page = models.ForeignKey(Page, models.CASCADE, related_name="team_channels")
+    mode = models.CharField(max_length=16, choices=SubscriberMode.choices)
+    name = models.CharField(max_length=100)
+    endpoint = models.URLField(max_length=2000, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    # TeamEvent values this channel gets.
+    events = models.JSONField(default=list)
+    # Set when its chat service answered 404/410 (the webhook was deleted): no event goes to
+    # it until an Administrator enables it again; last_error says what the service answered.
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def disabled(self) -> bool:
+        return self.disabled_at is not None
 
 
 class Delivery(models.Model):
@@ -114,11 +189,20 @@ class Delivery(models.Model):
     )
     # What a reminder is about.
     incident = models.ForeignKey(Incident, models.CASCADE, null=True, blank=True, related_name="+")
+    # A team event's destination, and what it says ({"kind", "title", "text", "url"}).
+    team_channel = models.ForeignKey(
+        TeamChannel, models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    event = models.JSONField(default=dict, blank=True)
     update = models.ForeignKey(
         IncidentUpdate, models.CASCADE, null=True, blank=True, related_name="deliveries"
     )
     status_change = models.ForeignKey(
         ComponentStatusChange, models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    # A correction of `update` the operator chose to announce: a second message about it.
+    revision = models.ForeignKey(
+        IncidentUpdateRevision, models.CASCADE, null=True, blank=True, related_name="deliveries"
     )
     state = models.CharField(
         max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
@@ -136,8 +220,13 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["update", "subscriber"],
-                condition=models.Q(update__isnull=False),
+                condition=models.Q(update__isnull=False, revision__isnull=True),
                 name="one_delivery_per_update",
+            ),
+            models.UniqueConstraint(
+                fields=["revision", "subscriber"],
+                condition=models.Q(revision__isnull=False),
+                name="one_delivery_per_revision",
             ),
             models.UniqueConstraint(
                 fields=["status_change", "subscriber"],
@@ -163,7 +252,10 @@ class Delivery(models.Model):
         dedupe on, the same on every attempt."""
         if self.kind != DeliveryKind.NOTIFICATION:
             return f"{self.kind}.{self.pk}"
-        about = f"u{self.update_id}" if self.update_id else f"c{self.status_change_id}"
+        if self.revision_id:
+            about = f"r{self.revision_id}"
+        else:
+            about = f"u{self.update_id}" if self.update_id else f"c{self.status_change_id}"
         return f"{about}.{self.subscriber_id}"
 
 

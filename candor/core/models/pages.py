@@ -15,6 +15,18 @@ class Page(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     support_url = models.URLField("Support link", max_length=255, blank=True)
     logo = models.FileField(upload_to="logos/", blank=True)
+    # Branding (candor/core/branding.py checks it): accent colours per scheme (AA-checked),
+    # a favicon (a raster image, served at /favicon.ico), links, an about text (Markdown) and
+    # custom CSS (served as /brand.css with the colours).
+    accent_light = models.CharField(max_length=7, blank=True)
+    accent_dark = models.CharField(max_length=7, blank=True)
+    favicon = models.FileField(upload_to="favicons/", blank=True)
+    header_links = models.JSONField(default=list, blank=True)
+    footer_links = models.JSONField(default=list, blank=True)
+    about = models.TextField(blank=True)
+    custom_css = models.TextField(blank=True)
+    # Set by an administrator: every operator must sign in with a TOTP code (services/team.py).
+    require_two_factor = models.BooleanField(default=False)
     is_default = models.BooleanField(default=False)
     # Minutes of silence after which an active incident is flagged and the team reminded.
     stale_after_minutes = models.PositiveIntegerField(default=30)
@@ -41,6 +53,13 @@ class Page(models.Model):
         """The page the public site shows and the management UI manages (docs/decisions.md,
         "Pages and roles"); other pages exist through the API only."""
         return cls.objects.filter(is_default=True).first()
+
+    @property
+    def title(self) -> str:
+        """ "Acme Status" for a page named Acme; a name that says Status already is kept."""
+        from candor.core.branding import display_title
+
+        return display_title(self.name)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -12,12 +12,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from candor.core import events
-from candor.core.models import ApiKey, AuditEntry, Page
+from candor.core.models import ApiKey, AuditEntry, Integration, Page
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-Actor: TypeAlias = "User | ApiKey | None"
+# An Integration acts when a monitoring alert changes something (services/alerts.py).
+Actor: TypeAlias = "User | ApiKey | Integration | None"
 
 # Clocks drift: "in the past" tolerates a client a minute ahead of the server.
 CLOCK_SKEW = timedelta(minutes=1)
@@ -32,8 +33,15 @@ def actor_label(by: Actor) -> str:
         return "Candor"
     if isinstance(by, ApiKey):
         return f"API key {by.name}"
+    if isinstance(by, Integration):
+        return by.label
     full_name = getattr(by, "get_full_name", lambda: "")()
     return full_name or by.get_username()
+
+
+def user_of(by: Actor) -> User | None:
+    """The person acting, if a person is (not a key, an integration or Candor itself)."""
+    return None if by is None or isinstance(by, ApiKey | Integration) else by
 
 
 def audit(
@@ -42,7 +50,7 @@ def audit(
     return AuditEntry.objects.create(
         page=page,
         at=now(),
-        user=None if isinstance(by, ApiKey) else by,
+        user=user_of(by),
         api_key=by if isinstance(by, ApiKey) else None,
         actor=actor_label(by),
         action=action,

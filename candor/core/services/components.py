@@ -10,7 +10,13 @@ from types import EllipsisType
 from django.db import transaction
 
 from candor.core import notifications
-from candor.core.enums import ACTIVE_STATUSES, ComponentStatus, worst
+from candor.core.enums import (
+    ACTIVE_STATUSES,
+    MAINTENANCE_ACTIVE,
+    ComponentStatus,
+    IncidentKind,
+    worst,
+)
 from candor.core.models import (
     AffectedComponent,
     Component,
@@ -19,6 +25,7 @@ from candor.core.models import (
     Incident,
     Page,
 )
+from candor.core.models.alerts import Alert
 from candor.core.services.base import (
     Actor,
     audit,
@@ -28,6 +35,7 @@ from candor.core.services.base import (
     now,
     touch_page,
 )
+from candor.core.services.ordering import next_position
 
 StatusChanges = dict[str, tuple[str, str]]  # component id -> (old, new)
 
@@ -40,7 +48,8 @@ def recompute(
     cause: str = "",
     notify: bool = True,
 ) -> StatusChanges:
-    """Set each component's effective status to the worst of its baseline and open impositions.
+    """Set each component's effective status to the worst of its baseline and every layer:
+    open incidents' impositions, maintenance windows in progress and firing alerts.
 
     The only code that writes Component.status; every change is logged and fanned out.
     """
@@ -50,11 +59,10 @@ def recompute(
     # Lock in id order so that two services touching the same components cannot deadlock.
     components = list(Component.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     imposed: dict[str, list[str]] = defaultdict(list)
-    rows = AffectedComponent.objects.filter(
-        component_id__in=ids, incident__status__in=ACTIVE_STATUSES, incident__backfilled=False
-    ).values_list("component_id", "status")
-    for component_id, status in rows:
-        imposed[component_id].append(status)
+    # Each layer: (component id, status it holds the component at); worst wins (DESIGN §1).
+    for layer in (incident_layer(ids), maintenance_layer(ids), alert_layer(ids)):
+        for component_id, status in layer:
+            imposed[component_id].append(status)
 
     changes: StatusChanges = {}
     for component in components:
@@ -76,6 +84,27 @@ def recompute(
         if notify:
             notifications.fan_out_status_change(change)
     return changes
+
+
+def incident_layer(ids: list[str]) -> Iterable[tuple[str, str]]:
+    """What each open, live incident imposes on its components."""
+    return AffectedComponent.objects.filter(
+        component_id__in=ids, incident__status__in=ACTIVE_STATUSES, incident__backfilled=False
+    ).values_list("component_id", "status")
+
+
+def maintenance_layer(ids: list[str]) -> Iterable[tuple[str, str]]:
+    """A window in progress holds its components (under_maintenance, or what it chose)."""
+    return AffectedComponent.objects.filter(
+        component_id__in=ids,
+        incident__kind=IncidentKind.MAINTENANCE,
+        incident__status__in=MAINTENANCE_ACTIVE,
+    ).values_list("component_id", "status")
+
+
+def alert_layer(component_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(component, status) held by firing monitoring alerts (services/alerts.py moves them)."""
+    return list(Alert.objects.holding(component_ids).values_list("component_id", "status"))
 
 
 def _check_group(page: Page, group: ComponentGroup | None) -> ComponentGroup | None:
@@ -101,7 +130,6 @@ def create_component(
     description = check_text("description", description, max_length=2000, multiline=True)
     check_choice("status", status, ComponentStatus.values, "component status")
     _check_group(page, group)
-    siblings = Component.objects.filter(page=page, group=group)
     component = Component.objects.create(
         page=page,
         group=group,
@@ -111,7 +139,7 @@ def create_component(
         showcase=showcase,
         only_show_if_degraded=only_show_if_degraded,
         start_date=start_date,
-        position=siblings.count() + 1,
+        position=next_position(page, group),
     )
     # Born operational; recompute() gives it its baseline, and logs that like any other change.
     recompute([component.pk], at=now(), cause="component created", notify=False)
@@ -159,6 +187,9 @@ def update_component(
     changed = {k: v for k, v in changed.items() if getattr(component, k) != v}
     if not changed:
         return component
+    if "group" in changed:
+        # A component joining or leaving a group goes to the end of its new place.
+        changed["position"] = next_position(page, changed["group"])  # type: ignore[arg-type]
     for field, value in changed.items():
         setattr(component, field, value)
     # Only what changed: the effective status is recompute()'s to write.
@@ -191,26 +222,6 @@ def delete_component(component: Component, *, by: Actor) -> None:
 
 
 @transaction.atomic
-def reorder_components(page: Page, *, by: Actor, order: Sequence[tuple[str, str | None]]) -> None:
-    """Place components: `order` lists (component id, group id or None) top to bottom."""
-    components = {c.pk: c for c in Component.objects.select_for_update().filter(page=page)}
-    groups = set(ComponentGroup.objects.filter(page=page).values_list("pk", flat=True))
-    positions: dict[str | None, int] = defaultdict(int)
-    for component_id, group_id in order:
-        if component_id not in components:
-            raise fail("components", f"Unknown component {component_id!r}.")
-        if group_id is not None and group_id not in groups:
-            raise fail("group", f"Unknown group {group_id!r}.")
-    for component_id, group_id in order:
-        positions[group_id] += 1
-        Component.objects.filter(pk=component_id).update(
-            group_id=group_id, position=positions[group_id], updated_at=now()
-        )
-    audit(page, by, "component.reorder", page, "Reordered components")
-    touch_page(page.pk)
-
-
-@transaction.atomic
 def create_group(
     page: Page,
     *,
@@ -225,7 +236,7 @@ def create_group(
         page=page,
         name=name,
         description=description,
-        position=ComponentGroup.objects.filter(page=page).count() + 1,
+        position=next_position(page, None),
     )
     _assign(group, components)
     audit(page, by, "group.create", group, f"Created group {name}")
@@ -267,19 +278,12 @@ def update_group(
 
 @transaction.atomic
 def delete_group(group: ComponentGroup, *, by: Actor) -> None:
-    """Delete a group; its components stay, ungrouped."""
+    """Delete a group; its components stay, ungrouped, at the end of the list in their order."""
     page = group.page
     audit(page, by, "group.delete", group, f"Deleted group {group.name}")
+    children = list(group.components.order_by("position", "created_at"))
     group.delete()
-    touch_page(page.pk)
-
-
-@transaction.atomic
-def reorder_groups(page: Page, *, by: Actor, order: Sequence[str]) -> None:
-    known = set(ComponentGroup.objects.filter(page=page).values_list("pk", flat=True))
-    for position, group_id in enumerate(order, start=1):
-        if group_id not in known:
-            raise fail("groups", f"Unknown group {group_id!r}.")
-        ComponentGroup.objects.filter(pk=group_id).update(position=position)
-    audit(page, by, "group.reorder", page, "Reordered groups")
+    start = next_position(page, None)
+    for offset, child in enumerate(children):
+        Component.objects.filter(pk=child.pk).update(position=start + offset)
     touch_page(page.pk)

@@ -1,4 +1,5 @@
-"""Incidents and their timeline: declare, post updates, edit, delete.
+"""Incidents and their timeline: declare, post updates, rename, delete (corrections.py edits
+and deletes a posted entry).
 
 An incident's status and times are what its timeline says: `derive_state()` reads them off the
 entries, and `settle()` is the one function that writes them; every service that changes a
@@ -18,14 +19,17 @@ from candor.core.enums import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
     IMPACT_COMPONENT_STATUS,
+    INCIDENT_IMPACTS,
+    MAINTENANCE_POSTABLE,
     POSTABLE_STATUSES,
+    WATCHING_STATUSES,
     ComponentStatus,
     Impact,
+    IncidentKind,
     IncidentStatus,
 )
 from candor.core.models import (
     AffectedComponent,
-    ApiKey,
     Component,
     ComponentStatusChange,
     Incident,
@@ -44,6 +48,7 @@ from candor.core.services.base import (
     fail,
     now,
     touch_page,
+    user_of,
 )
 from candor.core.services.components import StatusChanges, recompute
 
@@ -53,13 +58,17 @@ ComponentChoice = Mapping[Component, str | None]
 MAX_MESSAGE = 25000
 
 
-def _check_status(status: str) -> str:
+def check_status(status: str, kind: str = IncidentKind.INCIDENT) -> str:
     if status == IncidentStatus.POSTMORTEM:
         raise fail("status", "Postmortem is set by publishing a postmortem, not posted by hand.")
+    if kind == IncidentKind.MAINTENANCE:
+        if status == IncidentStatus.CANCELLED:
+            raise fail("status", "Cancel a maintenance with Cancel, not with an update.")
+        return check_choice("status", status, MAINTENANCE_POSTABLE, "maintenance status")
     return check_choice("status", status, POSTABLE_STATUSES, "incident status")
 
 
-def _check_components(page: Page, components: ComponentChoice | Iterable[Component]) -> dict:
+def check_components(page: Page, components: ComponentChoice | Iterable[Component]) -> dict:
     choice: dict[Component, str | None] = (
         dict(components) if isinstance(components, Mapping) else dict.fromkeys(components)
     )
@@ -71,7 +80,7 @@ def _check_components(page: Page, components: ComponentChoice | Iterable[Compone
     return choice
 
 
-def _apply_components(incident: Incident, choice: Mapping[Component, str | None]) -> None:
+def apply_components(incident: Incident, choice: Mapping[Component, str | None]) -> None:
     """Impose statuses: a chosen one is kept by hand; None follows the impact."""
     existing = {a.component_id: a for a in incident.affected.all()}
     for component, status in choice.items():
@@ -95,7 +104,7 @@ def _set_impact(incident: Incident, impact: str | None) -> None:
     incident.affected.filter(manual=False).update(status=IMPACT_COMPONENT_STATUS[impact])
 
 
-def _check_after_start(incident: Incident, display_at: datetime) -> None:
+def check_after_start(incident: Incident, display_at: datetime) -> None:
     if display_at < incident.started_at:
         raise fail("display_at", "An update cannot come before the incident started.")
 
@@ -116,9 +125,10 @@ def derive_state(entries: Sequence[IncidentUpdate]) -> IncidentState:
     """An incident's status and times from its timeline, given oldest first by display time.
 
     The status is the latest entry's (docs/decisions.md); `monitoring_at` is when it last went
-    into Monitoring; `resolved_at` is when the closing run of Resolved (and Postmortem) entries
-    began, None while the latest entry is open. Read off the whole timeline rather than moved
-    one post at a time, they stay right when an entry is backdated or its time is edited.
+    into Monitoring (a maintenance: Verifying); `resolved_at` is when the closing run of closed
+    entries (Resolved, Postmortem; a maintenance's Completed or Cancelled) began, None while
+    the latest entry is open. Read off the whole timeline rather than moved one post at a
+    time, they stay right when an entry is backdated or its time is edited.
     """
     if not entries:
         raise ValueError("An incident always has at least one timeline entry.")
@@ -126,7 +136,7 @@ def derive_state(entries: Sequence[IncidentUpdate]) -> IncidentState:
     monitoring_at: datetime | None = None
     resolved_at: datetime | None = None
     for entry in entries:
-        if entry.status == IncidentStatus.MONITORING and status != IncidentStatus.MONITORING:
+        if entry.status in WATCHING_STATUSES and status not in WATCHING_STATUSES:
             monitoring_at = entry.display_at
         if entry.status not in CLOSED_STATUSES:
             resolved_at = None
@@ -163,7 +173,7 @@ def settle(incident: Incident, *, at: datetime, cause: str, notify: bool) -> Sta
 # --- Timeline entries ----------------------------------------------------------------------------
 
 
-def _snapshot(
+def snapshot(
     incident: Incident, changes: StatusChanges, *, before: Mapping[str, str] | None = None
 ) -> list[dict[str, str]] | None:
     """Each affected component's effective status before and after this entry."""
@@ -211,7 +221,7 @@ def add_entry(
         impact=incident.impact,
         display_at=display_at,
         deliver_notifications=notify,
-        author=None if isinstance(by, ApiKey) else by,
+        author=user_of(by),
         author_name=actor_label(by),
         created_at=at,
         updated_at=at,
@@ -278,10 +288,10 @@ def declare_incident(
     call with the same `idempotency_key` declares nothing and returns the incident of the first.
     """
     name = check_text("name", name, required=True)
-    status = _check_status(status)
-    check_choice("impact", impact, Impact.values, "impact")
+    status = check_status(status)
+    check_choice("impact", impact, INCIDENT_IMPACTS, "impact")
     message = check_text("message", message, max_length=MAX_MESSAGE, multiline=True)
-    choice = _check_components(page, components)
+    choice = check_components(page, components)
     started_at = check_past("started_at", started_at)
     resolved_at = check_past("resolved_at", resolved_at)
     display_at = check_past("display_at", display_at)
@@ -308,7 +318,7 @@ def declare_incident(
         created_at=at,
         updated_at=at,
     )
-    _apply_components(incident, choice)
+    apply_components(incident, choice)
     entry = add_entry(
         incident,
         by=by,
@@ -324,9 +334,9 @@ def declare_incident(
         _record_retroactive_window(incident, started_at, display_at)
         # The entry tells how the components came back: from what the incident imposed.
         imposed = dict(incident.affected.values_list("component_id", "status"))
-        announce(entry, _snapshot(incident, changes, before=imposed), notify=notify)
+        announce(entry, snapshot(incident, changes, before=imposed), notify=notify)
     else:
-        announce(entry, _snapshot(incident, changes), notify=notify)
+        announce(entry, snapshot(incident, changes), notify=notify)
     kind = "retroactive incident" if retroactive else "incident"
     audit(page, by, "incident.create", incident, f"Declared {kind} {name}", status=status)
     touch_page(page.pk)
@@ -402,23 +412,25 @@ def post_update(
 
     A second call with the same `idempotency_key` posts nothing and returns the first's entry.
     """
-    status = _check_status(status)
-    if impact is not None:
-        check_choice("impact", impact, Impact.values, "impact")
+    status = check_status(status, incident.kind)
+    if incident.is_maintenance and impact not in (None, Impact.MAINTENANCE):
+        raise fail("impact", "A maintenance's impact is always Maintenance.")
+    if impact is not None and not incident.is_maintenance:
+        check_choice("impact", impact, INCIDENT_IMPACTS, "impact")
     message = check_text("message", message, max_length=MAX_MESSAGE, multiline=True)
     display_at = check_past("display_at", display_at)
     incident = lock(incident)
     if idempotency_key and (done := _posted(idempotency_key)) is not None:
         _same_incident(done, page_id=incident.page_id, incident_id=incident.pk)
         return done
-    choice = _check_components(incident.page, components or ())
+    choice = check_components(incident.page, components or ())
     # Taken after the lock: of two concurrent updates, the one that commits last is the latest.
     at = now()
     display_at = display_at or at
-    _check_after_start(incident, display_at)
+    check_after_start(incident, display_at)
 
     _set_impact(incident, impact)
-    _apply_components(incident, choice)
+    apply_components(incident, choice)
     entry = add_entry(
         incident,
         by=by,
@@ -431,7 +443,7 @@ def post_update(
     )
     incident.updated_at = at
     changes = settle(incident, at=display_at, cause="incident update", notify=notify)
-    announce(entry, _snapshot(incident, changes), notify=notify)
+    announce(entry, snapshot(incident, changes), notify=notify)
     audit(
         incident.page,
         by,
@@ -458,43 +470,6 @@ def edit_incident(incident: Incident, *, by: Actor, name: str) -> Incident:
     audit(incident.page, by, "incident.rename", incident, f"Renamed {old} to {name}")
     touch_page(incident.page_id)
     return incident
-
-
-@transaction.atomic
-def edit_update(
-    update: IncidentUpdate,
-    *,
-    by: Actor,
-    body: str | None = None,
-    display_at: datetime | None = None,
-) -> IncidentUpdate:
-    """Correct a posted entry's message or display time; nobody is notified again.
-
-    A new display time can make another entry the latest, and so change the incident's status.
-    """
-    if body is not None:
-        body = check_text("body", body, max_length=MAX_MESSAGE, multiline=True)
-    display_at = check_past("display_at", display_at)
-    incident = lock(update.incident)
-    try:
-        update = IncidentUpdate.objects.select_for_update().get(pk=update.pk)
-    except IncidentUpdate.DoesNotExist:
-        raise fail("incident_update", "This update no longer exists.") from None
-    if display_at is not None:
-        _check_after_start(incident, display_at)
-
-    at = now()
-    if body is not None:
-        update.body = body
-    if display_at is not None:
-        update.display_at = display_at
-    update.updated_at = at
-    update.save()
-    incident.updated_at = at
-    settle(incident, at=at, cause="incident update edited", notify=False)
-    audit(incident.page, by, "incident_update.edit", update, f"Edited an update of {incident.name}")
-    touch_page(incident.page_id)
-    return update
 
 
 @transaction.atomic

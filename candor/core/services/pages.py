@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from candor.core import images
+from candor.core import branding, images
 from candor.core.models import Page
 from candor.core.roles import require_administrator
 from candor.core.services.base import Actor, audit, check_text, fail, now, touch_page
@@ -56,7 +57,8 @@ def ensure_default_page() -> Page:
 
 @transaction.atomic
 def update_page(page: Page, *, by: Actor, **fields: Any) -> Page:
-    """Change page settings: name, url, time_zone, support_url, logo, stale_after_minutes."""
+    """Change page settings: name, url, time_zone, support_url, logo, stale_after_minutes, and
+    the branding (accent colours, favicon, header and footer links, about text, custom CSS)."""
     require_administrator(by)
     page = Page.objects.select_for_update().get(pk=page.pk)
     checks = {
@@ -66,6 +68,13 @@ def update_page(page: Page, *, by: Actor, **fields: Any) -> Page:
         "time_zone": _check_time_zone,
         "logo": lambda v: _check_logo(page, v),
         "stale_after_minutes": _check_minutes,
+        "accent_light": lambda v: _check_colour("accent_light", v, "light"),
+        "accent_dark": lambda v: _check_colour("accent_dark", v, "dark"),
+        "favicon": lambda v: _check_image(page, "favicon", v),
+        "header_links": lambda v: _check_links("header_links", v),
+        "footer_links": lambda v: _check_links("footer_links", v),
+        "about": lambda v: check_text("about", v, max_length=5000, multiline=True),
+        "custom_css": _check_css,
     }
     unknown = set(fields) - set(checks)
     if unknown:
@@ -78,23 +87,60 @@ def update_page(page: Page, *, by: Actor, **fields: Any) -> Page:
             changed.append(field)
     if not changed:
         return page
-    old_logo = Page.objects.filter(pk=page.pk).values_list("logo", flat=True).get()
+    old_files = Page.objects.filter(pk=page.pk).values_list("logo", "favicon").get()
     page.save()
-    if "logo" in changed and old_logo:
-        # The file goes once the row no longer points at it (kept if the transaction fails).
-        storage = page.logo.storage
-        transaction.on_commit(lambda: storage.delete(old_logo))
+    for field, old in zip(("logo", "favicon"), old_files, strict=True):
+        if field in changed and old:
+            # The file goes once the row no longer points at it (kept if the transaction fails).
+            storage = getattr(page, field).storage
+            transaction.on_commit(partial(storage.delete, old))
     audit(page, by, "page.update", page, "Updated page settings", fields=changed)
     touch_page(page.pk)
     page.refresh_from_db()
     return page
 
 
+def _check_colour(field: str, value: Any, scheme: str) -> str:
+    value = check_text(field, value or "").strip()
+    problem = branding.colour_problem(value, scheme)
+    if problem:
+        raise fail(field, problem)
+    return value.lower()
+
+
+def _check_links(field: str, value: Any) -> list[dict[str, str]]:
+    if isinstance(value, str):
+        links, problem = branding.parse_links(value)
+    else:
+        text = branding.links_text(branding.json_links(value))
+        links, problem = branding.parse_links(text)
+        if problem:
+            # The API's list: its nth link, where the form's text has a line.
+            problem = problem.replace("Line ", "Link ", 1)
+        elif len(links) != len(value or []):
+            problem = "Give each link a label and a url."
+    if problem:
+        raise fail(field, problem)
+    return links
+
+
+def _check_css(value: Any) -> str:
+    value = check_text("custom_css", value or "", max_length=branding.MAX_CSS, multiline=True)
+    problem = branding.css_problem(value)
+    if problem:
+        raise fail("custom_css", problem)
+    return value
+
+
 def _check_logo(page: Page, value: Any) -> Any:
-    """Empty clears the logo; anything else must be a raster image by its bytes (images.py)."""
+    return _check_image(page, "logo", value)
+
+
+def _check_image(page: Page, field: str, value: Any) -> Any:
+    """Empty clears the image; anything else must be a raster image by its bytes (images.py)."""
     if not value:
         return ""
-    refused = fail("logo", f"Upload a {images.FORMATS} image.")
+    refused = fail(field, f"Upload a {images.FORMATS} image.")
     try:
         value.seek(0)
         body = value.read(images.MAX_LOGO_BYTES + 1)
@@ -103,13 +149,14 @@ def _check_logo(page: Page, value: Any) -> Any:
     if not isinstance(body, bytes):
         raise refused
     if len(body) > images.MAX_LOGO_BYTES:
-        raise fail("logo", "The logo is too large: keep it to 512 KB or less.")
+        raise fail(field, f"The {field} is too large: keep it to 512 KB or less.")
     kind = images.sniff(body)
     if kind is None:
         raise refused
     name = images.stored_name(page.pk, body, kind)
-    if page.logo and page.logo.name == page.logo.field.generate_filename(page, name):
-        return page.logo  # the same bytes again: nothing changes
+    current = getattr(page, field)
+    if current and current.name == current.field.generate_filename(page, name):
+        return current  # the same bytes again: nothing changes
     return ContentFile(body, name=name)
 
 

@@ -48,6 +48,8 @@ def save_postmortem(
 ) -> Postmortem:
     """Create or edit the postmortem; fields left as None keep their value."""
     incident = lock(incident)
+    if incident.is_maintenance:
+        raise fail("incident", "A maintenance has no postmortem; post an update instead.", CONFLICT)
     if incident.status not in CLOSED_STATUSES:
         raise fail("incident", "A postmortem can be added only to a resolved incident.", CONFLICT)
     values: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""How a delivery leaves the machine: email over SMTP, webhooks over HTTP.
+"""How a delivery leaves the machine: email over SMTP, webhooks and chat channels over HTTP.
 
 A transport sends a batch of deliveries of its channel and reports one Outcome per delivery;
 it never writes to the database (the worker records outcomes). A failure is a TransportError:
@@ -23,4 +23,10 @@ TRANSPORTS: dict[str, type[Transport]] = {
 
 
 def transport_for(mode: str) -> Transport:
-    return TRANSPORTS[mode]()
+    if mode in TRANSPORTS:
+        return TRANSPORTS[mode]()
+    # A chat channel: its package says how to format and post (candor/core/channels).
+    from candor.core.channels import channel_for
+    from candor.core.channels.base import ChatTransport
+
+    return ChatTransport(channel_for(mode))

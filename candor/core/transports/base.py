@@ -25,10 +25,13 @@ class Outcome:
     duration_ms: int = 0
     # Not attempted (the subscriber was just disabled or quarantined): no attempt is recorded.
     skipped: bool = False
+    # The service asked us to wait (HTTP 429): try again after this many seconds; the attempt
+    # is logged but is no failure (neither the schedule nor the subscriber counts it).
+    retry_after: float | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.skipped
+        return self.error is None and not self.skipped and self.retry_after is None
 
 
 class Transport:

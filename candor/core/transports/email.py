@@ -21,9 +21,10 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from candor.core import links
-from candor.core.models import Delivery, DeliveryKind, IncidentUpdate
+from candor.core.models import Delivery, DeliveryKind, Incident, IncidentUpdate, Integration, Page
 from candor.core.services.base import now
 from candor.core.transports.base import Outcome, Stopwatch, Transport, TransportError
 from candor.core.transports.smtp import SMTPConnection
@@ -33,10 +34,12 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 def render_email(name: str, ctx: Mapping[str, Any]) -> tuple[str, str, str]:
     """Subject, text and HTML of the email called `name`."""
-    ctx = {"base_url": settings.BASE_URL, **ctx}
-    subject = render_to_string(f"emails/{name}-subject.txt", ctx)
-    text = render_to_string(f"emails/{name}-body.txt", ctx)
-    html = render_to_string(f"emails/{name}-body.html", ctx)
+    # Times are written in the page's time zone, as on its site (candor/core/timefmt.py).
+    tz = getattr(ctx.get("page"), "tz", None)
+    with timezone.override(tz or timezone.get_default_timezone()):
+        subject = render_to_string(f"emails/{name}-subject.txt", ctx)
+        text = render_to_string(f"emails/{name}-body.txt", ctx)
+        html = render_to_string(f"emails/{name}-body.html", ctx)
     return " ".join(subject.split()), text, html
 
 
@@ -52,6 +55,25 @@ def _label(status: str) -> str:
     return str(ComponentStatus(status).label) if status in ComponentStatus.values else status
 
 
+def _status(update: IncidentUpdate) -> str:
+    """The subject's first words: a maintenance says so ("Maintenance in progress")."""
+    label = update.get_status_display()
+    if not update.incident.is_maintenance:
+        return label
+    return f"Maintenance {label[:1].lower()}{label[1:]}"
+
+
+def _window(incident: Incident) -> str:
+    """A maintenance's window in its page's zone: "5 Dec 2026 02:00 – 04:00 (Europe/Berlin)"."""
+    if not incident.is_maintenance or incident.scheduled_for is None:
+        return ""
+    assert incident.scheduled_until is not None
+    tz = incident.page.tz
+    start, end = incident.scheduled_for.astimezone(tz), incident.scheduled_until.astimezone(tz)
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end.day} {end:%b %Y %H:%M}"
+    return f"{start.day} {start:%b %Y %H:%M} – {until} ({incident.page.time_zone})"
+
+
 def message_id(delivery: Delivery) -> str:
     return f"<candor.{delivery.message_key}@{settings.BASE_HOST}>"
 
@@ -63,41 +85,41 @@ class Composer:
     _MANAGE = "https://candor.invalid/__manage__"
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, Any], tuple[str, str, str]] = {}
-        self._prepared: dict[tuple[str, Any], Prepared] = {}
+        self._cache: dict[tuple[str, Any, bool], tuple[str, str, str]] = {}
+        self._prepared: dict[tuple[str, Any, bool], Prepared] = {}
 
-    def parts(self, update: IncidentUpdate) -> tuple[str, str, str]:
-        key = (update.pk, update.updated_at)
+    def parts(self, update: IncidentUpdate, correction: bool = False) -> tuple[str, str, str]:
+        key = (update.pk, update.updated_at, correction)
         if key not in self._cache:
             if len(self._cache) > 32:
                 self._cache.clear()
             incident = update.incident
             page = incident.page
-            from candor.core.serializers import public_url
-
             ctx = {
                 "page": page,
                 "incident": incident,
                 "update": update,
-                "status": update.get_status_display(),
+                "status": _status(update),
+                "window": _window(incident),
+                "correction": correction,
                 "body_html": markdown(update.body),
                 "components": [
                     {"name": c["name"], "status": _label(c.get("new_status", ""))}
                     for c in update.affected_components or []
                 ],
-                "incident_url": f"{public_url(page).rstrip('/')}/incidents/{incident.pk}",
+                "incident_url": f"{links.public_root(page.url)}/incidents/{incident.pk}",
                 "unsubscribe_url": self._URL,
                 "manage_url": self._MANAGE,
             }
             self._cache[key] = render_email("incident-update", ctx)
         return self._cache[key]
 
-    def prepared(self, update: IncidentUpdate, page_id: str) -> Prepared:
-        key = (update.pk, update.updated_at)
+    def prepared(self, update: IncidentUpdate, page_id: str, correction: bool = False) -> Prepared:
+        key = (update.pk, update.updated_at, correction)
         if key not in self._prepared:
             if len(self._prepared) > 32:
                 self._prepared.clear()
-            subject, text, html = self.parts(update)
+            subject, text, html = self.parts(update, correction)
             headers = {
                 "List-Id": f"<{page_id}.{settings.BASE_HOST}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -110,8 +132,12 @@ class Composer:
         """The wire bytes for this delivery: the update's prepared message, spliced."""
         subscriber = delivery.target
         assert delivery.update is not None
-        prepared = self.prepared(delivery.update, subscriber.page_id)
-        unsubscribe, manage = links.manage_urls(subscriber.pk)
+        # A correction the operator chose to announce says so (subject and first line).
+        correction = delivery.revision_id is not None
+        prepared = self.prepared(delivery.update, subscriber.page_id, correction)
+        unsubscribe, manage = links.manage_urls(
+            subscriber.pk, links.public_root(subscriber.page.url)
+        )
         return prepared.message(subscriber.email, message_id(delivery), unsubscribe, manage)
 
     def compose_mail(self, delivery: Delivery) -> bytes:
@@ -127,11 +153,15 @@ class Composer:
 
 
 def recipient(delivery: Delivery) -> str:
-    """The address a row's email goes to: the subscriber's (a webhook's contact), or the user's."""
+    """The address a row's email goes to: the subscriber's (a webhook's contact), the user's
+    (also when the mail is about a team channel), or an email team channel's."""
     if delivery.subscriber is not None:
         return delivery.subscriber.email
-    assert delivery.user is not None
-    return str(delivery.user.email)
+    if delivery.user_id is not None:
+        assert delivery.user is not None
+        return str(delivery.user.email)
+    assert delivery.team_channel is not None
+    return delivery.team_channel.email
 
 
 def mail_context(delivery: Delivery) -> tuple[str, dict[str, Any], dict[str, str]]:
@@ -139,21 +169,38 @@ def mail_context(delivery: Delivery) -> tuple[str, dict[str, Any], dict[str, str
     Links and secrets are made here, at sending time: the ledger row holds none."""
     if delivery.subscriber is not None:
         subscriber = delivery.subscriber
+        root = links.public_root(subscriber.page.url)
+        unsubscribe, manage = links.manage_urls(subscriber.pk, root)
         ctx: dict[str, Any] = {
             "page": subscriber.page,
             "subscriber": subscriber,
-            "confirm_url": links.confirm_url(subscriber.pk),
-            "manage_url": links.manage_url(subscriber.pk),
-            "unsubscribe_url": links.unsubscribe_url(subscriber.pk),
+            "page_url": root,
+            "confirm_url": links.confirm_url(subscriber.pk, root),
+            "manage_url": manage,
+            "unsubscribe_url": unsubscribe,
         }
         if delivery.kind == DeliveryKind.WEBHOOK_CREATED:
             ctx["secret"] = subscriber.secret
+        if delivery.kind == DeliveryKind.CHAT_DISABLED:
+            ctx["page_subscribe_url"] = f"{settings.BASE_URL}/subscribe/"
         # Every mail to a subscriber carries the manage link and RFC 8058's one-click headers.
         headers = {
             "List-Unsubscribe": f"<{ctx['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
         return subscriber.email, ctx, headers
+    if delivery.kind == DeliveryKind.TEAM_EVENT:
+        assert delivery.team_channel is not None
+        event = delivery.event
+        ctx = {
+            "page": delivery.page or {"name": "Candor"},
+            "title": event.get("title", ""),
+            "body_html": markdown(str(event.get("text", ""))),
+            "text": event.get("text", ""),
+            "url": event.get("url") or f"{settings.BASE_URL}/manage/",
+            "settings_url": f"{settings.BASE_URL}/manage/team-channels/",
+        }
+        return recipient(delivery), ctx, {"Auto-Submitted": "auto-generated"}
     user = delivery.user
     assert user is not None
     if delivery.kind == DeliveryKind.REMINDER:
@@ -166,20 +213,48 @@ def mail_context(delivery: Delivery) -> tuple[str, dict[str, Any], dict[str, str
             "incident_url": f"{settings.BASE_URL}/manage/incidents/{incident.pk}/",
         }
         return recipient(delivery), ctx, {"Auto-Submitted": "auto-generated"}
-    assert delivery.kind == DeliveryKind.PASSWORD_RESET
+    if delivery.kind == DeliveryKind.TEAM_CHANNEL_DISABLED:
+        team = delivery.team_channel
+        assert team is not None
+        ctx = {
+            "page": Page.objects.get(pk=delivery.page_id),
+            "team": team,
+            "team_channels_url": f"{settings.BASE_URL}/manage/team-channels/#team-{team.pk}",
+        }
+        return recipient(delivery), ctx, {"Auto-Submitted": "auto-generated"}
+    if delivery.kind == DeliveryKind.INTEGRATION_FROZEN:
+        ctx = {
+            "page": Page.objects.get(pk=delivery.page_id),
+            "integrations": list(
+                Integration.objects.filter(
+                    page_id=delivery.page_id, frozen_at__isnull=False, revoked_at__isnull=True
+                )
+            ),
+            "integrations_url": f"{settings.BASE_URL}/manage/integrations/",
+        }
+        return recipient(delivery), ctx, {"Auto-Submitted": "auto-generated"}
+    assert delivery.kind in (DeliveryKind.PASSWORD_RESET, DeliveryKind.INVITATION)
     from django.contrib.auth.tokens import default_token_generator
     from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
+    # An invitation's link is a password-reset token for a user without a password yet: it
+    # stops working once they choose one (the token covers the password hash).
+    invited = delivery.kind == DeliveryKind.INVITATION
     path = reverse(
-        "manage_password_reset_confirm",
+        "manage_invitation" if invited else "manage_password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
         },
     )
-    ctx = {"user": user, "page": {"name": "Candor"}, "reset_url": f"{settings.BASE_URL}{path}"}
+    ctx = {
+        "user": user,
+        "page": {"name": "Candor"},
+        "reset_url": f"{settings.BASE_URL}{path}",
+        "role": "Administrator" if user.is_superuser else "Responder",
+    }
     return recipient(delivery), ctx, {"Auto-Submitted": "auto-generated"}
 
 

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 
 from candor.core import links
-from candor.core.models import Delivery
+from candor.core.models import Delivery, DeliveryKind
 from candor.core.queries import page_rollup
 from candor.core.serializers import webhook_component_json, webhook_incident_json
 from candor.core.transports.base import Outcome, Stopwatch, Transport, TransportError
@@ -74,14 +74,34 @@ class Bodies:
         return self._cache[key]
 
     def body(self, delivery: Delivery) -> bytes:
+        subscriber = delivery.target
+        unsubscribe, manage = links.manage_urls(
+            subscriber.pk, links.public_root(subscriber.page.url)
+        )
+        # Statuspage's meta, plus `manage`: where the subscriber chooses its components.
         meta = {
-            "unsubscribe": links.unsubscribe_url(delivery.target.pk),
+            "unsubscribe": unsubscribe,
+            "manage": manage,
             "documentation": DOCUMENTATION,
             "generated_at": _now_iso(),
         }
-        return (
-            '{"meta":' + json.dumps(meta, separators=(",", ":")) + "," + self._rest(delivery)
-        ).encode()
+        if delivery.kind == DeliveryKind.WEBHOOK_PING:
+            rest = json.dumps(ping_json(subscriber.page), separators=(",", ":"))[1:]
+        else:
+            rest = self._rest(delivery)
+        return ('{"meta":' + json.dumps(meta, separators=(",", ":")) + "," + rest).encode()
+
+
+def ping_json(page: Any) -> dict[str, Any]:
+    """A new webhook's test ping: which page it is subscribed to, and that nothing happened."""
+    return {
+        "page": {"id": page.pk, "name": page.name, "url": links.public_root(page.url)},
+        "ping": {
+            "message": f"Test ping: this endpoint is subscribed to {page.name}. "
+            "Nothing happened; incident and component notifications will look like the "
+            "documentation says.",
+        },
+    }
 
 
 def _now_iso() -> str:
@@ -89,6 +109,13 @@ def _now_iso() -> str:
         time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
         + f".{int(time.time() * 1000) % 1000:03d}Z"
     )
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -163,8 +190,8 @@ class Connections:
         self.keep = keep
         self._open: OrderedDict[tuple[str, str, int, str], socket.socket] = OrderedDict()
 
-    def post(self, target: Target, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
-        """Status, Location and the first bytes of the body."""
+    def post(self, target: Target, body: bytes, headers: dict[str, str]) -> Reply:
+        """Status, headers and the first bytes of the body."""
         key = (target.scheme, target.ip, target.port, target.server_name)
         request = _request(target, body, headers)
         kept = self._open.pop(key, None)
@@ -177,7 +204,7 @@ class Connections:
 
     def _exchange(
         self, sock: socket.socket, key: tuple[str, str, int, str], request: bytes
-    ) -> tuple[int, str, bytes]:
+    ) -> Reply:
         try:
             sock.sendall(request)
             response = http.client.HTTPResponse(sock, method="POST")
@@ -192,7 +219,7 @@ class Connections:
             self._open[key] = sock
             while len(self._open) > self.keep:
                 self._open.popitem(last=False)[1].close()
-        return response.status, response.getheader("location") or "", content
+        return Reply(response.status, response.msg, content)
 
     def close(self) -> None:
         while self._open:
@@ -214,18 +241,25 @@ def _request(target: Target, body: bytes, headers: dict[str, str]) -> bytes:
 _KEEP_BODY = 65536
 
 
-def post(connections: Connections, url: str, body: bytes, headers: dict[str, str]) -> None:
+def exchange(connections: Connections, url: str, body: bytes, headers: dict[str, str]) -> Reply:
+    """POST to a guarded target; a TransportError for anything but an answer in time."""
     target = pinned(url)
     timeout = settings.CANDOR_WEBHOOK_TIMEOUT
     clock = time.monotonic()
     try:
-        code, location, content = connections.post(target, body, headers)
+        reply = connections.post(target, body, headers)
     except TimeoutError:
         raise TransportError(f"No response within {timeout:g} s") from None
     except (OSError, http.client.HTTPException) as exc:
         raise TransportError(f"Request failed: {exc.__class__.__name__}: {exc}") from None
     if time.monotonic() - clock > timeout:
-        raise TransportError(f"HTTP {code} after more than {timeout:g} s")
+        raise TransportError(f"HTTP {reply.status} after more than {timeout:g} s")
+    return reply
+
+
+def post(connections: Connections, url: str, body: bytes, headers: dict[str, str]) -> None:
+    reply = exchange(connections, url, body, headers)
+    code, location, content = reply.status, reply.headers.get("location") or "", reply.body
     if 200 <= code < 300:
         return
     if code == 410:

@@ -17,9 +17,17 @@ class AddSubscriberForm(forms.Form):
     email = forms.CharField(
         label="Email address",
         max_length=254,
-        help_text="For a webhook: the contact told if it keeps failing.",
+        required=False,
+        help_text="For a webhook: the contact told if it keeps failing (required). For Slack, "
+        "Teams or Discord: optional, told if the channel's webhook is removed or keeps failing.",
     )
-    endpoint = forms.CharField(label="Webhook URL", max_length=2000, required=False)
+    endpoint = forms.CharField(
+        label="Webhook URL",
+        max_length=2000,
+        required=False,
+        help_text="A webhook's URL, or the Slack, Teams or Discord incoming-webhook URL "
+        "(a test message is posted first).",
+    )
 
     def __init__(self, page: Page, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

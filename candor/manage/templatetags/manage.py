@@ -25,6 +25,8 @@ def tab(context: dict[str, Any], href: str, label: str) -> SafeString:
     path = context["request"].path
     if href == "/manage/":
         current = path == href or path.startswith("/manage/incidents/")
+    elif href == "/manage/templates/":
+        current = path.startswith(href) or path.startswith("/manage/snippets/")
     else:
         current = path.startswith(href)
     aria = mark_safe(' aria-current="page"') if current else ""  # noqa: S308 - a constant

@@ -27,11 +27,13 @@ from django.utils import timezone
 from candor.core.models import Page
 from candor.public import health
 from candor.public.documents import Document, store_documents
-from candor.public.render import api, feeds, html
+from candor.public.render import api, calendar, feeds, html
 from candor.public.render.load import (
     Front,
     history_count,
     load_all_incidents,
+    load_brand_css,
+    load_favicon,
     load_front,
     load_history,
     load_incident,
@@ -53,12 +55,19 @@ def _front_builders(front: Front) -> list[Builder]:
     builders: list[Builder] = [
         (("/",), lambda: [html.index(front)]),
         ((html.NOT_FOUND_PATH,), lambda: [html.not_found(page, now)]),
+        ((html.SERVER_ERROR_PATH,), lambda: [html.server_error(page, now)]),
         (tuple(api.PATHS), lambda: api.build(front)),
+        ((api.UPDATED_PATH,), lambda: [api.updated(front)]),
     ]
     builders.append((tuple(feeds.FEEDS), partial(feeds.build, front)))
-    logo = load_logo(page)
-    if logo is not None:
-        builders.append(((logo.path,), partial(list, [logo])))
+    calendars = (
+        calendar.PATH,
+        *(calendar.component_path(c.pk) for _, cs in front.groups for c in cs),
+    )
+    builders.append((calendars, partial(calendar.build, front)))
+    for extra in (load_logo(page), load_favicon(page), load_brand_css(page)):
+        if extra is not None:
+            builders.append(((extra.path,), partial(list, [extra])))
     return builders
 
 

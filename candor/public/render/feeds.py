@@ -44,13 +44,13 @@ def _feed(
         feed_guid=f"{base}{path}",
     )
     feed.fallback = page.updated_at  # type: ignore[attr-defined]
-    for incident in site.newest:
+    for incident in site.feed:
         updates = list(incident.updates.all())
         latest = updates[0].display_at if updates else incident.updated_at
         content = entries.get(incident.pk) or _entry(site, incident, updates)
         entries[incident.pk] = content
         feed.add_item(
-            title=incident.name,
+            title=f"Maintenance: {incident.name}" if incident.is_maintenance else incident.name,
             link=f"{base}/incidents/{incident.pk}",
             description=content,
             unique_id=f"{base}/incidents/{incident.pk}",

@@ -19,10 +19,12 @@ from candor.core.serializers import public_url
 from candor.core.uptime import Day, weights
 from candor.public.documents import Document
 from candor.public.render.load import (
+    BRAND_CSS_PATH,
     HISTORY_DAYS,
     UPTIME_DAYS,
     Front,
     HistoryPage,
+    brand_css,
     group_rows,
     logo_path,
 )
@@ -31,6 +33,7 @@ from candor.public.templatetags.public import offset, status_label
 HTML = "text/html; charset=utf-8"
 STATIC_FILES = ("public/status.css", "public/status.js")
 NOT_FOUND_PATH = "/404"
+SERVER_ERROR_PATH = "/500"
 # Operational days carry no class: the stylesheet gives a bare mark the operational colour.
 BAR_CLASSES = {
     "degraded_performance": "dp",
@@ -65,21 +68,27 @@ def duration(seconds: float) -> str:
     return " ".join(parts)
 
 
+# On a narrow screen the bars show the last 30 days (status.css hides the older marks), so each
+# day is wide enough to tap; the percentage still covers the whole period.
+NARROW_DAYS = 30
+
+
 def bars(days: list[Day]) -> str:
     """The 90 day marks of one bar, built here rather than in a template loop (1800 a page).
 
-    Each day is a list item with its own tooltip, so the words say what the colour shows. Both
-    kept short, as there are so many: an <li> needs no end tag, and an ordinary day has no class
-    (the stylesheet colours a bare item operational).
+    Each day carries its details in `data-d`, which status.js shows in a popover on hover, tap,
+    or keyboard focus (the bar is one tab stop; arrow keys move between days), so the words say
+    what the colour shows. Both kept short, as there are so many: an <li> needs no end tag, and
+    an ordinary day has no class (the stylesheet colours a bare item operational).
     """
     marks = []
     for record in days:
         cls, title = bar_day(record)
         # Plain escaping: format_html's per-call cost adds up over 1800 marks a page.
         if cls:
-            marks.append(f'<li class="{cls}" title="{escape(title)}">')
+            marks.append(f'<li class="{cls}" data-d="{escape(title)}">')
         else:
-            marks.append(f'<li title="{escape(title)}">')
+            marks.append(f'<li data-d="{escape(title)}">')
     return "<ol>" + "".join(marks) + "</ol>"
 
 
@@ -107,6 +116,14 @@ def percent(ratio: float) -> str:
     return f"{min(ratio * 100, 99.99):.2f}%"
 
 
+def brand_css_url(page: Page) -> str:
+    """/brand.css with a digest of its bytes (a change is fetched at once), or "" without one."""
+    css = brand_css(page)
+    if not css:
+        return ""
+    return f"{BRAND_CSS_PATH}?v={hashlib.sha256(css.encode()).hexdigest()[:10]}"
+
+
 def context(page: Page, now: datetime, **extra: Any) -> dict[str, Any]:
     tz = page.tz
     return {
@@ -117,6 +134,7 @@ def context(page: Page, now: datetime, **extra: Any) -> dict[str, Any]:
         "css_url": static_url("public/status.css"),
         "js_url": static_url("public/status.js"),
         "base_url": public_url(page).rstrip("/"),
+        "brand_css_url": brand_css_url(page),
         **extra,
     }
 
@@ -157,8 +175,11 @@ def index(front: Front) -> Document:
         rollup=front.rollup,
         groups=groups,
         active=active,
+        in_progress=front.in_progress,
+        upcoming=front.upcoming,
         days=days,
         uptime_days=UPTIME_DAYS,
+        narrow_days=NARROW_DAYS,
         refresh=True,
     )
     return html("/", "public/index.html", ctx)
@@ -166,6 +187,12 @@ def index(front: Front) -> Document:
 
 def not_found(page: Page, now: datetime) -> Document:
     return html(NOT_FOUND_PATH, "public/404.html", context(page, now), status=404)
+
+
+def server_error(page: Page, now: datetime) -> Document:
+    """What a visitor sees when Candor fails: stored beforehand, so showing it needs nothing
+    that might be what failed (candor/errors.py)."""
+    return html(SERVER_ERROR_PATH, "public/500.html", context(page, now), status=500)
 
 
 def history_path(number: int) -> str:

@@ -10,13 +10,19 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from candor.core import images
-from candor.core.enums import ACTIVE_STATUSES
+from candor.core import branding, images
+from candor.core.enums import (
+    ACTIVE_STATUSES,
+    MAINTENANCE_ACTIVE,
+    MAINTENANCE_OPEN,
+    IncidentKind,
+)
 from candor.core.models import Incident, Page, PostmortemTimelineEntry
 from candor.core.queries import components_by_group, group_status, incidents_with_timeline, rollup
 from candor.core.uptime import ComponentUptime, page_uptime
@@ -51,11 +57,51 @@ class Front:
 
     @property
     def newest(self) -> list[Incident]:
-        return self.incidents[:NEWEST]
+        return [i for i in self.incidents if not i.is_maintenance][:NEWEST]
 
     @property
     def active(self) -> list[Incident]:
         return [i for i in self.incidents if i.status in ACTIVE_STATUSES]
+
+    @property
+    def feed(self) -> list[Incident]:
+        """The feeds' entries: incidents and announced windows, newest first."""
+        return self.incidents[:NEWEST]
+
+    @property
+    def upcoming(self) -> list[Incident]:
+        """Announced windows still to come, soonest first."""
+        rows = [i for i in self.incidents if i.is_maintenance and i.status == "scheduled"]
+        return sorted(rows, key=lambda i: (i.scheduled_for, i.pk))
+
+    @property
+    def in_progress(self) -> list[Incident]:
+        rows = [i for i in self.incidents if i.is_maintenance and i.status in MAINTENANCE_ACTIVE]
+        return sorted(rows, key=lambda i: (i.scheduled_for, i.pk))
+
+    @property
+    def maintenances(self) -> list[Incident]:
+        """The NEWEST latest windows of any state (scheduled-maintenances.json), latest first."""
+        rows = [i for i in self.incidents if i.is_maintenance]
+        return sorted(rows, key=lambda i: (i.scheduled_for, i.pk), reverse=True)[:NEWEST]
+
+    @property
+    def closed(self) -> list[Incident]:
+        """What the history shows: incidents, and windows that took place (not cancelled)."""
+        return [i for i in self.incidents if shown_in_history(i)]
+
+
+def shown_in_history(incident: Incident) -> bool:
+    if not incident.is_maintenance:
+        return True
+    return incident.status not in MAINTENANCE_OPEN and incident.status != "cancelled"
+
+
+def history_time(incident: Incident) -> datetime:
+    """Where an entry sits in the history: a window when it was due, an incident at its start."""
+    if incident.is_maintenance and incident.scheduled_for is not None:
+        return incident.scheduled_for
+    return incident.started_at
 
 
 def _with_everything(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -73,17 +119,22 @@ def load_front(page: Page, now: datetime | None = None) -> Front:
     tz = page.tz
     today = now.astimezone(tz).date()
     since = datetime.combine(today - timedelta(days=HISTORY_DAYS - 1), datetime.min.time(), tz)
-    incidents = Incident.objects.filter(page=page)
-    newest = incidents.order_by("-started_at", "-created_at").values("pk")[:NEWEST]
+    incidents = Incident.objects.filter(page=page).announced()
+    newest = incidents.incidents().order_by("-started_at", "-created_at").values("pk")[:NEWEST]
+    windows = incidents.maintenances().order_by("-scheduled_for").values("pk")[:NEWEST]
     chosen = incidents.filter(
         Q(status__in=ACTIVE_STATUSES)
-        | Q(started_at__gte=since)
+        | Q(status__in=MAINTENANCE_OPEN)
+        | Q(kind=IncidentKind.INCIDENT, started_at__gte=since)
+        | Q(kind=IncidentKind.MAINTENANCE, scheduled_for__gte=since)
         | Q(pk__in=list(newest.values_list("pk", flat=True)))
+        | Q(pk__in=list(windows.values_list("pk", flat=True)))
     )
     rows = list(_with_everything(chosen).order_by("-started_at", "-created_at"))
     groups = components_by_group(page)
     components = [c for _, cs in groups for c in cs]
-    componentless = [i.impact for i in rows if i.status in ACTIVE_STATUSES and not i.affected.all()]
+    held = ACTIVE_STATUSES | MAINTENANCE_ACTIVE
+    componentless = [i.impact for i in rows if i.status in held and not i.affected.all()]
     front = Front(
         page=page,
         now=now,
@@ -93,19 +144,19 @@ def load_front(page: Page, now: datetime | None = None) -> Front:
         rollup=rollup([c.status for c in components], componentless),
     )
     by_day: dict[date, list[Incident]] = defaultdict(list)
-    for incident in rows:
-        by_day[front.day(incident.started_at)].append(incident)
+    for incident in sorted(front.closed, key=history_time, reverse=True):
+        by_day[front.day(history_time(incident))].append(incident)
     front.by_day = by_day
     return front
 
 
 def load_incident(page: Page, incident_id: str) -> Incident | None:
-    return _with_everything(Incident.objects.filter(page=page, pk=incident_id)).first()
+    return _with_everything(Incident.objects.filter(page=page, pk=incident_id).announced()).first()
 
 
 def load_all_incidents(page: Page, chunk: int = 500) -> Iterator[Incident]:
     """Every incident of the page with everything it shows, a chunk at a time (for export)."""
-    ids = list(Incident.objects.filter(page=page).values_list("pk", flat=True))
+    ids = list(Incident.objects.filter(page=page).announced().values_list("pk", flat=True))
     for n in range(0, len(ids), chunk):
         yield from _with_everything(Incident.objects.filter(pk__in=ids[n : n + chunk]))
 
@@ -151,6 +202,8 @@ def load_history(page: Page, number: int, now: datetime) -> HistoryPage | None:
     end = datetime.combine(next_month, datetime.min.time(), tz)
     rows = (
         Incident.objects.filter(page=page, started_at__gte=start, started_at__lt=end)
+        .exclude(kind=IncidentKind.MAINTENANCE, status__in=MAINTENANCE_OPEN | {"cancelled"})
+        .announced()
         .select_related("postmortem")
         .order_by("-started_at", "-created_at")
     )
@@ -197,3 +250,41 @@ def load_logo(page: Page) -> Document | None:
     if kind is None:
         return None
     return Document(images.LOGO_PATH, body, kind.content_type)
+
+
+def load_image(page: Page, field: str, path: str) -> Document | None:
+    """An uploaded image (the favicon) as a document, if its bytes are a raster image."""
+    upload = getattr(page, field)
+    if not upload:
+        return None
+    try:
+        with upload.open("rb") as f:
+            body = f.read()
+    except OSError:
+        return None
+    kind = images.sniff(body)
+    return Document(path, body, kind.content_type) if kind is not None else None
+
+
+def load_favicon(page: Page) -> Document:
+    """/favicon.ico: the page's own, or Candor's (an SVG, which browsers take at that path)."""
+    own = load_image(page, "favicon", images.FAVICON_PATH)
+    if own is not None:
+        return own
+    body = (Path(__file__).resolve().parents[2] / "static" / "favicon.svg").read_bytes()
+    return Document(images.FAVICON_PATH, body, "image/svg+xml")
+
+
+def load_brand_css(page: Page) -> Document | None:
+    """/brand.css: the accent colours and custom CSS; None when the page has neither."""
+    css = brand_css(page)
+    return Document(BRAND_CSS_PATH, css.encode(), "text/css; charset=utf-8") if css else None
+
+
+BRAND_CSS_PATH = "/brand.css"
+
+
+def brand_css(page: Page) -> str:
+    if not (page.accent_light or page.accent_dark or page.custom_css.strip()):
+        return ""
+    return branding.brand_css(page.accent_light, page.accent_dark, page.custom_css)

@@ -17,7 +17,23 @@ from candor.clientip import client_ip
 from candor.core import links, subscriptions
 from candor.core.models import Page, Subscriber, SubscriberState
 from candor.forms import add_service_errors
-from candor.public.subscriptions.forms import ComponentsForm, EmailForm, WebhookForm
+from candor.public.subscriptions.forms import ChatForm, ComponentsForm, EmailForm, WebhookForm
+
+
+def _chat_forms(page: Page, request: HttpRequest, mode: str) -> list[ChatForm]:
+    """One form per chat channel (its package's how-to beside it), bound for the posted one."""
+    from candor.core.channels import channels
+
+    return [
+        ChatForm(
+            page,
+            channel.mode,
+            channel.label,
+            request.POST if request.method == "POST" and mode == channel.mode else None,
+            prefix=channel.mode,
+        )
+        for channel in channels().values()
+    ]
 
 
 def _page() -> Page:
@@ -31,7 +47,7 @@ def _chrome(page: Page) -> dict[str, Any]:
     """What public/base.html needs around our content."""
     from django.utils import timezone
 
-    from candor.public.render.html import static_url
+    from candor.public.render.html import brand_css_url, static_url
     from candor.public.render.load import logo_path
     from candor.public.templatetags.public import offset
 
@@ -41,6 +57,7 @@ def _chrome(page: Page) -> dict[str, Any]:
         "css_url": static_url("public/status.css"),
         "js_url": static_url("public/status.js"),
         "subscriptions_css_url": static_url("public/subscriptions.css"),
+        "brand_css_url": brand_css_url(page),
     }
 
 
@@ -58,15 +75,26 @@ def _render(
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
     page = _page()
-    mode = request.POST.get("mode", "email") if request.method == "POST" else "email"
-    email_form = EmailForm(page, request.POST if mode == "email" else None, prefix="e")
-    webhook_form = WebhookForm(page, request.POST if mode == "webhook" else None, prefix="w")
-    ctx: dict[str, Any] = {"page": page, "email_form": email_form, "webhook_form": webhook_form}
+    # Only a submitted form is bound: a fresh visit shows no "This field is required.".
+    posted = request.POST if request.method == "POST" else None
+    mode = posted.get("mode", "email") if posted is not None else "email"
+    email_form = EmailForm(page, posted if mode == "email" else None, prefix="e")
+    webhook_form = WebhookForm(page, posted if mode == "webhook" else None, prefix="w")
+    chat_forms = _chat_forms(page, request, mode)
+    ctx: dict[str, Any] = {
+        "page": page,
+        "email_form": email_form,
+        "webhook_form": webhook_form,
+        "chat_forms": chat_forms,
+    }
     if request.method == "POST":
         try:
             subscriptions.admit(client_ip(request))
         except subscriptions.Throttled:
             return _render(request, "throttled.html", {"page": page}, status=429)
+        chat = next((f for f in chat_forms if f.mode == mode), None)
+        if chat is not None:
+            return _subscribe_chat(request, chat, ctx)
         form = email_form if mode == "email" else webhook_form
         if form.is_valid():
             data = form.cleaned_data
@@ -91,6 +119,35 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return _render(request, "subscribe.html", ctx)
 
 
+def _subscribe_chat(request: HttpRequest, form: ChatForm, ctx: dict[str, Any]) -> HttpResponse:
+    page = ctx["page"]
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            subscriber, _ = subscriptions.subscribe_chat(
+                page,
+                mode=form.mode,
+                endpoint=data["endpoint"],
+                email=data["email"],
+                components=data["components"],
+                public=True,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _render(
+                request,
+                "chat_subscribed.html",
+                {
+                    "page": page,
+                    "label": form.label,
+                    "manage_url": links.manage_url(subscriber.pk, ""),
+                },
+            )
+    ctx["mode"] = form.mode
+    return _render(request, "subscribe.html", ctx, status=400)
+
+
 def _bad_link(request: HttpRequest) -> HttpResponse:
     return _render(request, "bad_link.html", {"page": _page()}, status=400)
 
@@ -106,7 +163,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         {
             "page": subscriber.page,
             "subscriber": subscriber,
-            "manage_url": links.manage_url(subscriber.pk),
+            "manage_url": links.manage_url(subscriber.pk, ""),
         },
     )
 
@@ -122,11 +179,17 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     if subscriber is None:
         return _bad_link(request)
     page = subscriber.page
-    initial = {"components": list(subscriber.components.all())}
-    form = ComponentsForm(page, request.POST or None, initial=initial)
+    initial = {
+        "components": list(subscriber.components.all()),
+        "maintenance_notices": subscriber.maintenance_notices,
+    }
+    form = ComponentsForm(page, request.POST if request.method == "POST" else None, initial=initial)
     saved = False
     if request.method == "POST" and form.is_valid():
         subscriptions.set_components(subscriber, form.cleaned_data["components"])
+        subscriptions.set_maintenance_notices(
+            subscriber, enabled=form.cleaned_data["maintenance_notices"]
+        )
         saved = True
     return _render(
         request,
@@ -137,7 +200,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "saved": saved,
             "active": subscriber.state == SubscriberState.ACTIVE,
-            "unsubscribe_url": links.unsubscribe_url(subscriber.pk),
+            "unsubscribe_url": links.unsubscribe_url(subscriber.pk, ""),
         },
     )
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from candor.core import timefmt
 from candor.core.enums import ComponentStatus, IncidentStatus
 from candor.public import text
 
@@ -21,16 +21,17 @@ STATUS_ICONS: dict[str, str] = {
     ComponentStatus.UNDER_MAINTENANCE: "⚙",
 }
 INDICATOR_ICONS = {"none": "✓", "minor": "!", "major": "◐", "critical": "✕", "maintenance": "⚙"}
-IMPACT_LABELS = {"none": "No impact", "minor": "Minor", "major": "Major", "critical": "Critical"}
+IMPACT_LABELS = {
+    "none": "No impact",
+    "minor": "Minor",
+    "major": "Major",
+    "critical": "Critical",
+    "maintenance": "Maintenance",
+}
 
 
-def offset(value: datetime) -> str:
-    raw = value.strftime("%z")  # +0100
-    return "UTC" if raw in ("", "+0000") else f"UTC{raw[:3]}:{raw[3:]}"
-
-
-def local(value: datetime, tz: tzinfo) -> datetime:
-    return value.astimezone(tz)
+# One way of writing times everywhere (candor/core/timefmt.py); offset() is kept for callers.
+offset = timefmt.offset
 
 
 @register.simple_tag(takes_context=True)
@@ -38,14 +39,13 @@ def when(context: Any, value: datetime | None, style: str = "datetime") -> SafeS
     """A <time> in the page's time zone with its offset: "5 Mar 2026, 14:05 UTC+01:00"."""
     if value is None:
         return ""
-    moment = local(value, context["tz"])
-    if style == "date":
-        label = f"{moment.day} {moment:%b %Y}"
-    elif style == "time":
-        label = f"{moment:%H:%M} {offset(moment)}"
-    else:
-        label = f"{moment.day} {moment:%b %Y}, {moment:%H:%M} {offset(moment)}"
-    return format_html('<time datetime="{}">{}</time>', moment.isoformat(timespec="seconds"), label)
+    return timefmt.time_element(value, context["tz"], style)
+
+
+@register.filter
+def on_day(value: date) -> str:
+    """`{{ uptime.since|on_day }}`: "2 Dec 2026"."""
+    return timefmt.day(value)
 
 
 @register.filter

@@ -11,6 +11,12 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// A description's `backticks` become <code>, built as nodes: the text is never parsed as HTML.
+function prose(text) {
+  const parts = String(text || "").split("`");
+  return parts.map((part, i) => (i % 2 === 1 && i < parts.length - 1 ? el("code", {}, part) : part));
+}
+
 function resolve(doc, schema) {
   while (schema && schema.$ref) {
     schema = schema.$ref.split("/").slice(1).reduce((o, k) => o[k], doc);
@@ -39,13 +45,16 @@ function fieldTable(doc, schema, prefix) {
     const inner = resolve(doc, sub);
     const label = prefix ? `${prefix}[${name}]` : name;
     rows.push(el("tr", {}, el("td", {}, el("code", {}, label)), el("td", {}, typeOf(doc, sub)),
-      el("td", {}, required.has(name) ? "required" : ""), el("td", {}, inner.description || "")));
+      el("td", {}, required.has(name) ? "required" : ""), el("td", {}, prose(inner.description))));
     if (inner.type === "object" && inner.properties && !sub.$ref) {
       rows.push(...fieldTable(doc, inner, label).querySelectorAll("tbody tr"));
     }
   }
-  return el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "field"), el("th", {}, "type"),
-    el("th", {}, ""), el("th", {}, "meaning"))), el("tbody", {}, rows));
+  const cols = el("colgroup", {}, el("col", { class: "name" }), el("col", { class: "type" }),
+    el("col", { class: "req" }), el("col", {}));
+  return el("table", { class: "fields" }, cols, el("thead", {}, el("tr", {},
+    el("th", {}, "field"), el("th", {}, "type"), el("th", {}, "required"),
+    el("th", {}, "meaning"))), el("tbody", {}, rows));
 }
 
 function operationView(doc, path, method, op) {
@@ -54,22 +63,22 @@ function operationView(doc, path, method, op) {
   if (params.length) {
     body.push(el("h4", {}, "Parameters"), el("table", {}, el("tbody", {}, params.map((p) =>
       el("tr", {}, el("td", {}, el("code", {}, p.name)), el("td", {}, p.in),
-        el("td", {}, typeOf(doc, p.schema || {})), el("td", {}, p.description || ""))))));
+        el("td", {}, typeOf(doc, p.schema || {})), el("td", {}, prose(p.description)))))));
   }
   if (op.requestBody) {
     const schema = op.requestBody.content["application/json"].schema;
-    body.push(el("h4", {}, "Body"), el("p", {}, op.requestBody.description || ""),
+    body.push(el("h4", {}, "Body"), el("p", {}, prose(op.requestBody.description)),
       fieldTable(doc, schema, ""));
   }
   body.push(el("h4", {}, "Answers"), el("table", {}, el("tbody", {},
     Object.entries(op.responses).map(([code, r]) => {
       const content = r.content && r.content["application/json"];
-      return el("tr", {}, el("td", {}, code), el("td", {}, r.description),
+      return el("tr", {}, el("td", {}, code), el("td", {}, prose(r.description)),
         el("td", {}, content ? typeOf(doc, content.schema) : "no body"));
     }))));
   return el("details", { class: "op", id: op.operationId },
     el("summary", {}, el("span", { class: `method ${method}` }, method.toUpperCase()),
-      el("code", {}, path), el("span", {}, op.summary || "")),
+      el("code", {}, path), el("span", {}, prose(op.summary))),
     el("div", {}, body));
 }
 
@@ -89,7 +98,7 @@ async function main() {
       byTag.get(tag).push(operationView(doc, path, method, op));
     }
   }
-  const sections = [el("p", {}, doc.info.description)];
+  const sections = doc.info.description.split(/\n\n+/).map((p) => el("p", {}, prose(p)));
   for (const [tag, ops] of byTag) sections.push(el("section", {}, el("h2", {}, tag), ops));
   sections.push(el("section", {}, el("h2", {}, "Objects"),
     Object.entries(doc.components.schemas).map(([n, s]) => schemaView(doc, n, s))));

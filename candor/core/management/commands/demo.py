@@ -62,11 +62,16 @@ class Command(BaseCommand):
         found: dict[str, Component] = {}
         for group_name, names in COMPONENTS.items():
             group = None
-            if group_name:
-                group = ComponentGroup.objects.filter(page=page, name=group_name).first()
+            # A page that already has a component of that name ("Help Desk" is the seed's own
+            # example) gets no group beside it: the demo's components go ungrouped instead.
+            taken = bool(group_name) and (
+                Component.objects.filter(page=page, name__iexact=group_name).exists()
+            )
+            if group_name and not taken:
+                group = ComponentGroup.objects.filter(page=page, name__iexact=group_name).first()
                 group = group or services.create_group(page, by=None, name=group_name)
             for name in names:
-                component = Component.objects.filter(page=page, name=name).first()
+                component = Component.objects.filter(page=page, name__iexact=name).first()
                 found[name] = component or services.create_component(
                     page, by=None, name=name, group=group
                 )

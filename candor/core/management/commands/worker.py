@@ -1,9 +1,38 @@
 import signal
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
-from candor.core import housekeeping
+from candor.core import housekeeping, scheduled, teamchannels
+from candor.core.jobs import Job
+from candor.core.services import alerts
 from candor.core.worker import Worker
+from candor.public.publish import ledger as publishing
+
+
+def jobs() -> list[Job]:
+    """Everything the worker does on a clock besides sending (see candor/core/jobs.py)."""
+    return [
+        Job("housekeeping", housekeeping.run, every=30.0),
+        # Woken by the NOTIFY of the commit that stored a payload; SQLite has none, so it polls
+        # each second there. Timers (hold-down, clear delay) come back as its next due time.
+        Job(
+            "alerts", alerts.run, every=1.0 if connection.vendor == "sqlite" else 5.0, on_wake=True
+        ),
+        # Runs when its next step is due, and when a commit wakes the worker (PostgreSQL's
+        # NOTIFY: a new window is timed at once). SQLite has no NOTIFY between processes, so
+        # it also looks every 5 s: a window created seconds ahead still starts within 5 s.
+        Job("maintenance", scheduled.run, every=5.0, on_wake=True),
+        Job("failing-channels", teamchannels.check_failing_channels, every=60.0),
+        # The public site to CANDOR_PUBLISH_TARGETS, as soon as new documents are stored.
+        Job(
+            "publish",
+            publishing.run,
+            every=60.0,
+            on_wake=True,
+            channels=publishing.WAKE_CHANNELS,
+        ),
+    ]
 
 
 class Command(BaseCommand):
@@ -34,4 +63,4 @@ class Command(BaseCommand):
             return
         signal.signal(signal.SIGTERM, worker.stop)
         signal.signal(signal.SIGINT, worker.stop)
-        worker.run(housekeeping=housekeeping.run)
+        worker.run(jobs=jobs())

@@ -113,6 +113,19 @@ def test_no_module_imports_another_modules_private_names():
     assert found == []
 
 
+# DESIGN §8: a file splits into a package before it passes ~600 lines (migrations are generated).
+LONGEST = 600
+
+
+def test_no_module_is_longer_than_a_newcomer_reads_at_once():
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in modules().values()
+        if (lines := len(path.read_text().splitlines())) > LONGEST
+    }
+    assert found == {}
+
+
 SURFACES = ("candor/manage", "candor/api", "candor/public/subscriptions", "candor/views.py")
 
 

@@ -1,7 +1,7 @@
 """The management API's wire conventions (reference §3.1): keys, rate limit, wrapped bodies in
 JSON or Rails form encoding, bare JSON out, and JSON errors with the right status.
 
-What each handler reads is declared (candor/api/bodies.py, with @operation); this module turns
+What each handler reads is declared (candor/api/bodies/, with @operation); this module turns
 the request into those declarations: parse_body() gives nested data, read_body() and
 read_query() validate it against the handler's models.
 """
@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError as InvalidFields
 
-from candor.api.bodies import Body
+from candor.api.bodies.base import Body
 from candor.api.fields import Fields
 from candor.api.operations import declared
 from candor.core import apikeys
@@ -362,7 +362,7 @@ def parse_body(request: HttpRequest) -> Data:
     return data
 
 
-# --- declared input: query strings and bodies (candor/api/bodies.py) ---
+# --- declared input: query strings and bodies (candor/api/bodies/) ---
 
 
 def query_data(request: HttpRequest, names: Iterable[str]) -> Data:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from django.http import HttpResponse
 
-from candor.api.bodies import Body
+from candor.api.bodies.base import Body
 from candor.api.fields import Fields
 
 H = TypeVar("H", bound=Callable[..., HttpResponse])

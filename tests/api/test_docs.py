@@ -78,7 +78,7 @@ def test_api_docs_render_every_operation_from_candor_alone(live_server, browser_
 
 
 def test_documented_enums_are_the_domains(db):
-    from candor.api.bodies import MAINTENANCE_STATUSES
+    from candor.api.bodies.base import MAINTENANCE_STATUSES
     from candor.core.enums import POSTABLE_STATUSES, ComponentStatus, Impact, IncidentStatus
     from candor.core.models import SubscriberState
 

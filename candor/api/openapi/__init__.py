@@ -2,7 +2,7 @@
 
 Paths and methods come from the URLconf (candor/api/urls.py: each route's `endpoint()` and its
 handlers), each operation from its handler's @operation (candor/api/operations.py), request
-bodies and query parameters from their pydantic declarations (candor/api/bodies.py), and the
+bodies and query parameters from their pydantic declarations (candor/api/bodies/), and the
 answers from candor/api/openapi/objects.py. A route without a declaration cannot be served
 (endpoint() refuses it), so every route is documented.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 from pydantic import BaseModel
 
-from candor.api.bodies import Body
+from candor.api.bodies.base import Body
 from candor.api.openapi.objects import OBJECTS, Schema, ref
 from candor.api.operations import Operation, declared
 

@@ -1,13 +1,13 @@
 """The objects the management API answers with (core/serializers.py's shapes), as schemas.
 
-Request bodies are not here: they are declared once, in candor/api/bodies.py.
+Request bodies are not here: they are declared once, in candor/api/bodies/.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from candor.api.bodies import SUBSCRIBER_TYPES
+from candor.api.bodies.base import SUBSCRIBER_TYPES
 from candor.api.fields import ID_LIST
 from candor.core.enums import ComponentStatus, Impact, IncidentStatus
 from candor.core.models import SubscriberMode, SubscriberState

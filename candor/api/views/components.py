@@ -8,13 +8,13 @@ from types import EllipsisType
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import (
+from candor.api.bodies.base import Paging
+from candor.api.bodies.pages import (
     ComponentBody,
     ComponentFields,
     GroupBody,
     NewComponentBody,
     NewGroupBody,
-    Paging,
 )
 from candor.api.http import ApiError, Data, invalid, no_content, ok
 from candor.api.operations import operation

@@ -7,13 +7,13 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import (
+from candor.api.bodies.base import Paging
+from candor.api.bodies.incidents import (
     IncidentBody,
     IncidentFields,
     IncidentSearch,
     IncidentUpdateBody,
     NewIncidentBody,
-    Paging,
 )
 from candor.api.http import ApiError, invalid, ok, validation_error
 from candor.api.operations import operation

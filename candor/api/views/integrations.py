@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import IntegrationBody
+from candor.api.bodies.pages import IntegrationBody
 from candor.api.http import ApiError, Data, ok, validation_error
 from candor.api.operations import operation
 from candor.core.models import ApiKey, Integration, Page

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import MAINTENANCE_STATUSES, IncidentFields, Paging
+from candor.api.bodies.base import MAINTENANCE_STATUSES, Paging
+from candor.api.bodies.incidents import IncidentFields
 from candor.api.http import ok
 from candor.api.operations import operation
 from candor.core import services

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import PageBody, Paging
+from candor.api.bodies.base import Paging
+from candor.api.bodies.pages import PageBody
 from candor.api.http import ok
 from candor.api.operations import operation
 from candor.core import services

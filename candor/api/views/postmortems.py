@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import AnyBody, PostmortemBody, PublishBody, PublishFields
+from candor.api.bodies.incidents import AnyBody, PostmortemBody, PublishBody, PublishFields
 from candor.api.http import ApiError, no_content, ok, validation_error
 from candor.api.operations import operation
 from candor.api.views.incidents import incident_of

@@ -8,7 +8,8 @@ from dataclasses import asdict, replace
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import NewSeriesBody, Paging, SeriesBody, SeriesEnd, SeriesFields
+from candor.api.bodies.base import Paging
+from candor.api.bodies.incidents import NewSeriesBody, SeriesBody, SeriesEnd, SeriesFields
 from candor.api.http import ApiError, Data, ok, validation_error
 from candor.api.operations import operation
 from candor.api.views.components import components_of

@@ -13,10 +13,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import (
-    SUBSCRIBER_MODES,
-    SUBSCRIBER_STATES,
-    SUBSCRIBER_TYPES,
+from candor.api.bodies.base import SUBSCRIBER_MODES, SUBSCRIBER_STATES, SUBSCRIBER_TYPES
+from candor.api.bodies.subscribers import (
     SelectionBody,
     SubscriberBody,
     SubscriberEditBody,

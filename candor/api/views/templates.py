@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from candor.api.bodies import NewTemplateBody, Paging, TemplateBody, TemplateFields
+from candor.api.bodies.base import Paging
+from candor.api.bodies.incidents import NewTemplateBody, TemplateBody, TemplateFields
 from candor.api.http import ApiError, Data, ok, validation_error
 from candor.api.operations import operation
 from candor.api.views.components import components_of

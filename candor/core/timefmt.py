@@ -7,18 +7,26 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 from datetime import timezone as timezone_offset
+from typing import Literal
 
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 
-def place(naive: datetime, tz: tzinfo) -> datetime:
-    """A wall-clock time typed by a person (a form, an API time without offset), in `tz`. In the
-    hour that repeats when the clocks go back it is the first pass, as calendars read it; a time
-    the clocks skip raises ValueError saying so (docs/decisions.md)."""
+def place(
+    naive: datetime, tz: tzinfo, *, skipped: Literal["refuse", "later"] = "refuse"
+) -> datetime:
+    """A wall-clock time in `tz`: one typed by a person (a form, an API time without offset), or
+    one a maintenance series' rule makes. In the hour that repeats when the clocks go back it is
+    the first pass, as calendars read it. A time the clocks skip raises ValueError saying so, or,
+    with skipped="later" (a rule's window cannot ask back), is placed as far after the change
+    as it was typed after the hour before it: 02:30 becomes 03:30 (docs/decisions.md)."""
     first = naive.replace(tzinfo=tz)  # fold=0: the first of two passes
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        if skipped == "later":
+            # fold=0 read the gap with the offset before the change; UTC gives it its wall clock.
+            return first.astimezone(UTC).astimezone(tz)
         raise ValueError(
             f"There is no {naive:%H:%M} on {naive.day} {naive:%B %Y} in {tz}: the clocks go "
             "forward then. Choose a time before or after."

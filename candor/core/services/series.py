@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from dateutil.rrule import rrule, rrulestr
 from django.db import transaction
 
+from candor.core import timefmt
 from candor.core.enums import IncidentStatus
 from candor.core.models import Component, Incident, MaintenanceSeries, Page
 from candor.core.services import maintenance
@@ -89,7 +90,10 @@ def _check(
     if starts_at is None:
         raise fail("starts_at", "This field is required.")
     if starts_at.tzinfo is None:
-        starts_at = starts_at.replace(tzinfo=tz)  # a wall-clock time in the series' zone
+        try:
+            starts_at = timefmt.place(starts_at, tz)  # a wall-clock time in the series' zone
+        except ValueError as exc:
+            raise fail("starts_at", str(exc)) from None
     if new and starts_at < now() - CLOCK_SKEW:
         raise fail("starts_at", "This start is in the past: a series starts now or later.")
     if not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
@@ -112,7 +116,7 @@ def occurrences(series: MaintenanceSeries, since: datetime, until: datetime) -> 
     for local in rule.between(_local(since, tz), _local(until, tz), inc=True):
         if local.date().isoformat() in excluded:
             continue
-        starts.append(local.replace(tzinfo=tz).astimezone(UTC))
+        starts.append(timefmt.place(local, tz, skipped="later").astimezone(UTC))
     return starts
 
 

@@ -3,6 +3,7 @@ alice (Administrator) and bob (Responder); bad input on the form, nothing writte
 
 import re
 import zoneinfo
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -96,6 +97,36 @@ def test_edit_series_is_prefilled_and_says_what_changed_and_what_was_left_alone(
     assert {w.scheduled_until - w.scheduled_for for w in moved} == {timedelta(minutes=45)}
     daily.refresh_from_db()
     assert daily.duration_minutes == 45
+
+
+def test_edit_series_keeps_the_flags_the_form_does_not_show(client_as_bob, page, daily):
+    # Set through the API (the form has no field for them): a UI edit must not reset them.
+    series.edit_series(
+        daily,
+        by=None,
+        flags=replace(
+            series.flags_of(daily),
+            auto_transition_to_maintenance_state=False,
+            auto_transition_to_operational_state=False,
+        ),
+    )
+    response = client_as_bob.post(
+        f"/manage/maintenance/series/{daily.pk}/edit/",
+        edit_form(daily, scheduled_auto_in_progress="on"),
+        follow=True,
+    )
+    assert response.status_code == 200
+    daily.refresh_from_db()
+    flags = series.flags_of(daily)
+    assert (
+        flags.scheduled_auto_in_progress,
+        flags.auto_transition_to_maintenance_state,
+        flags.auto_transition_to_operational_state,
+    ) == (True, False, False)
+    windows = Incident.objects.filter(series=daily, status="scheduled", detached=False)
+    assert {
+        (w.scheduled_auto_in_progress, w.auto_transition_to_operational_state) for w in windows
+    } == {(True, False)}
 
 
 def test_edit_series_changes_the_time_zone_with_the_searchable_list_keeping_the_wall_clock(

@@ -85,7 +85,7 @@ def series_edit(request: HttpRequest, series_id: str) -> HttpResponse:
                     duration_minutes=form.duration_minutes(),
                     excluded_dates=form.dates(),
                     components=list(data["components"]),
-                    flags=flags_from(data),
+                    flags=flags_from(data, series_service.flags_of(made)),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc, SERIES_ALIASES)

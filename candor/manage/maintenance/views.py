@@ -3,6 +3,7 @@ repeating); a window's page with Post Update, start, complete, cancel and resche
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -74,20 +75,11 @@ def _series(page: Page) -> dict[str, list[MaintenanceSeries]]:
     return {"series": running, "ended_series": ended}
 
 
-def flags_from(data: dict[str, Any]) -> maintenance.Flags:
-    return maintenance.Flags(
-        deliver_notifications=data["deliver_notifications"],
-        scheduled_remind_prior=data["scheduled_remind_prior"],
-        remind_minutes_before=data["remind_minutes_before"],
-        scheduled_auto_in_progress=data["scheduled_auto_in_progress"],
-        scheduled_auto_completed=data["scheduled_auto_completed"],
-        auto_transition_deliver_notifications_at_start=data[
-            "auto_transition_deliver_notifications_at_start"
-        ],
-        auto_transition_deliver_notifications_at_end=data[
-            "auto_transition_deliver_notifications_at_end"
-        ],
-    )
+def flags_from(data: dict[str, Any], current: maintenance.Flags | None = None) -> maintenance.Flags:
+    """The form's flags over `current` (a new window's defaults): a flag the form does not show
+    (auto_transition_to_*_state, set through the API) keeps its value."""
+    shown = {name: data[name] for name in maintenance.FLAG_FIELDS if name in data}
+    return replace(current or maintenance.Flags(), **shown)
 
 
 @responder_required

@@ -61,11 +61,10 @@ def test_manage_unsaved_text_arms_beforeunload_and_a_submit_disarms_it(
     tab = signed_in_tab(browser, live_server.url, "light", 1280)
     tab.goto(f"{live_server.url}/manage/incidents/new/")
     tab.get_by_label("Title").fill("Not saved yet")
-    kinds = []
-    tab.once("dialog", lambda d: (kinds.append(d.type), d.dismiss()))
-    tab.close(run_before_unload=True)
-    tab.wait_for_timeout(200)  # the dialog event is delivered asynchronously
-    assert kinds == ["beforeunload"] and not tab.is_closed()
+    with tab.expect_event("dialog") as asked:  # delivered asynchronously, after close() returns
+        tab.close(run_before_unload=True)
+    asked.value.dismiss()
+    assert asked.value.type == "beforeunload" and not tab.is_closed()
     # A submitted form leaves without a question (a failed submit comes back unguarded).
     tab.get_by_label("Title").fill("")
     tab.get_by_role("button", name="Create", exact=True).click()

@@ -78,6 +78,22 @@ def test_subscribers_remove_resend_reactivate(staff, page, subscribe, smtp):
     assert quarantined.state == SubscriberState.ACTIVE
 
 
+def test_subscribers_remove_asks_first_and_a_get_removes_nothing(staff, page, subscribe):
+    ann = subscribe("ann@example.com")
+
+    asked = staff.get(f"/manage/subscribers/{ann.pk}/remove/")
+
+    assert asked.status_code == 200
+    assert b"Remove this subscriber?" in asked.content
+    assert b"ann@example.com" in asked.content
+    assert Subscriber.objects.filter(pk=ann.pk).exists()
+    listing = staff.get("/manage/subscribers/").content.decode()
+    assert f'href="/manage/subscribers/{ann.pk}/remove/"' in listing  # a link to the question
+    removed = staff.post(f"/manage/subscribers/{ann.pk}/remove/")
+    assert removed.status_code == 302
+    assert not Subscriber.objects.filter(pk=ann.pk).exists()
+
+
 def test_deliveries_page_shows_attempts_and_retries_failed(staff, page, subscribe, receiver, fast):
     receiver.script["/down"] = [500] * 8 + [200]
     subscribe(endpoint=receiver.url("/down"))

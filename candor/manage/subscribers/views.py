@@ -125,9 +125,11 @@ def _subscriber(request: HttpRequest, subscriber_id: str) -> Subscriber:
 
 
 @responder_required
-@require_POST
 def remove(request: HttpRequest, subscriber_id: str) -> HttpResponse:
+    """GET asks first (a removal cannot be undone); POST removes."""
     subscriber = _subscriber(request, subscriber_id)
+    if request.method != "POST":
+        return render(request, "manage/subscribers/remove.html", {"subscriber": subscriber})
     subscriptions.remove_subscriber(subscriber, by=actor(request))
     messages.success(request, f"Removed {subscriber}.")
     return redirect("manage_subscribers")

@@ -39,3 +39,20 @@ def test_every_filter_and_tag_of_candor_libraries_is_used_by_a_template():
     ]
     assert sorted(libraries) == ["candor_markdown", "candor_time", "manage", "public"]
     assert unused == []
+
+
+# Django's date-format characters that write a time of day or a zone.
+TIME_OF_DAY = set("aAfgGhHiOPsTuveZ")
+
+
+def test_every_time_of_day_is_written_by_candor_time():
+    # timefmt writes times one way everywhere ("5 Mar 2026, 14:05 UTC+01:00"): a template that
+    # formats one with Django's |date (12-hour clocks, "CET") writes it another way. A date
+    # alone ("j M Y") and the machine-readable 'c' of a <time> element are fine.
+    found = [
+        f"{path.relative_to(TEMPLATE_ROOT)}: {spec}"
+        for path in TEMPLATE_ROOT.rglob("*.html")
+        for spec in re.findall(r"\|\s*date:\s*[\"']([^\"']*)[\"']", path.read_text())
+        if spec != "c" and set(re.sub(r"\\.", "", spec)) & TIME_OF_DAY
+    ]
+    assert found == []

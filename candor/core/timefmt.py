@@ -20,8 +20,8 @@ def place(
     """A wall-clock time in `tz`: one typed by a person (a form, an API time without offset), or
     one a maintenance series' rule makes. In the hour that repeats when the clocks go back it is
     the first pass, as calendars read it. A time the clocks skip raises ValueError saying so, or,
-    with skipped="later" (a rule's window cannot ask back), is placed as far after the change
-    as it was typed after the hour before it: 02:30 becomes 03:30 (docs/decisions.md)."""
+    with skipped="later" (a rule cannot be asked again), moves forward by the gap: 02:30 on a
+    spring-forward night becomes 03:30 (docs/decisions.md)."""
     first = naive.replace(tzinfo=tz)  # fold=0: the first of two passes
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         if skipped == "later":
@@ -51,13 +51,16 @@ def in_zone(value: datetime, tz: tzinfo | None = None) -> datetime:
 
 
 def label(value: datetime, tz: tzinfo | None = None, style: str = "datetime") -> str:
-    """ "5 Mar 2026, 14:05 UTC+01:00", "5 Mar 2026" (style="date") or "14:05 UTC+01:00"
-    (style="time")."""
+    """ "5 Mar 2026, 14:05 UTC+01:00", "5 Mar 2026" (style="date"), "14:05 UTC+01:00"
+    (style="time") or "5 Mar 2026, 14:05:09 UTC+01:00" (style="seconds": delivery attempts and
+    alerts, where seconds tell retries and hold-downs apart)."""
     moment = in_zone(value, tz)
     if style == "date":
         return day(moment)
     if style == "time":
         return f"{moment:%H:%M} {offset(moment)}"
+    if style == "seconds":
+        return f"{moment.day} {moment:%b %Y}, {moment:%H:%M:%S} {offset(moment)}"
     return f"{moment.day} {moment:%b %Y}, {moment:%H:%M} {offset(moment)}"
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.test import Client
 
+from candor.core import timefmt
 from candor.core.models import Incident, MaintenanceSeries
 from candor.core.services import maintenance, series
 from candor.core.services.base import now
@@ -260,12 +261,12 @@ def test_the_calendar_shows_six_weeks_in_the_page_zone_marking_series_and_cancel
     body = text(client_as_bob.get("/manage/maintenance/calendar/"))
     assert body.count("Week of ") == 6
     assert "Europe/Berlin" in body
-    start = once.scheduled_for.astimezone(BERLIN)
-    assert f"{start:%H:%M}</time>" in body
+    # Times written as everywhere else (candor_time): "10:00 UTC+01:00".
+    assert f"{timefmt.label(once.scheduled_for, BERLIN, 'time')}</time>" in body
     assert f'href="/manage/maintenance/{once.pk}/">Database upgrade</a>' in body
     assert f'<s><a href="/manage/maintenance/{called_off.pk}/">Nightly backup</a></s>' in body
     assert "Cancelled" in body
-    assert "10:00</time>–<time" in body
+    assert re.search(r"10:00 UTC\+0[12]:00</time> – <time", body)
     assert "series Nightly backup</a>" in body
     # Beyond the four weeks scheduled, the rule's windows to come are shown as planned.
     assert "Planned" in body

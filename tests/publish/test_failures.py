@@ -4,16 +4,22 @@ is lost: the target catches up once it is fixed."""
 
 from __future__ import annotations
 
+import html
+import json
 import logging
+import re
 
+import boto3
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from candor.core import services
 from candor.public.models import PublishTarget
 from candor.public.publish import ledger, stores
 from tests.public.factories import full_page
-from tests.support.s3 import S3Server
+from tests.support.personas import signed_in
+from tests.support.s3 import CREDENTIALS, S3Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,27 +82,107 @@ def test_a_failure_waits_on_the_ledgers_schedule(s3, settings, default_page):
     assert (PublishTarget.objects.get().attempts, s3.requests()) == (1, [])
 
 
-def test_refused_credentials_are_a_clear_error(tmp_path, settings, default_page, monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "AKIAWRONGWRONGWRONG1",
-        "AWS_SECRET_ACCESS_KEY": "wrong",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }.items():
+def publisher_key(server: S3Server) -> dict[str, str]:
+    """An IAM user allowed to write the server's buckets: the credentials Candor should have."""
+    iam = boto3.session.Session().client(
+        "iam",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="setup",
+        aws_secret_access_key="setup",
+    )
+    iam.create_user(UserName="candor")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+    }
+    iam.put_user_policy(UserName="candor", PolicyName="publish", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="candor")["AccessKey"]
+    return {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
+
+
+def held(client, bucket: str) -> dict[str, bytes]:
+    listing = client.list_objects_v2(Bucket=bucket).get("Contents", [])
+    return {
+        o["Key"]: client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listing
+    }
+
+
+def settings_text(user) -> str:
+    body = signed_in(user).get(reverse("manage_settings")).content.decode()
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_refused_credentials_are_a_clear_error(
+    tmp_path, settings, default_page, alice, export, monkeypatch, caplog
+):
+    wrong = {"AWS_ACCESS_KEY_ID": "AKIAWRONGWRONGWRONG1", "AWS_SECRET_ACCESS_KEY": "wrong"}
+    for name, value in {**CREDENTIALS, **wrong}.items():
         monkeypatch.setenv(name, value)
-    # Past its first request (creating the bucket), this server checks every signature.
-    server = S3Server(tmp_path, INITIAL_NO_AUTH_ACTION_COUNT="1")
+    # Past its first four requests (the bucket, and a user whose key may write it), this server
+    # checks every signature.
+    server = S3Server(tmp_path, INITIAL_NO_AUTH_ACTION_COUNT="4")
     try:
         server.bucket("status-site")
+        right = publisher_key(server)
+        reader = server.client(**right)
         settings.CANDOR_PUBLISH_S3_ENDPOINT = server.endpoint
+        settings.CANDOR_PUBLISH_S3_REGION = "us-east-1"
         settings.CANDOR_PUBLISH_TARGETS = ["s3://status-site"]
         stores.forget_credentials()
-        full_page(default_page)
+        data = full_page(default_page)
+
+        with caplog.at_level(logging.WARNING, logger="candor.publish"):
+            ledger.run()
+
+        row = PublishTarget.objects.get()
+        assert row.last_error.startswith("The S3 credentials were refused (InvalidAccessKeyId)")
+        assert (row.published_generation, row.attempts, row.failing) == (None, 1, True)
+        # The log names the target and gives the same reason.
+        logged = [
+            r.getMessage()
+            for r in caplog.records
+            if r.name == "candor.publish" and r.levelno == logging.WARNING
+        ]
+        assert len(logged) == 1
+        assert "s3://status-site failed (attempt 1;" in logged[0]
+        assert logged[0].endswith(f": {row.last_error}")
+        # Page settings show it to an Administrator.
+        shown = settings_text(alice).split("s3://status-site", 1)[1]
+        assert "Failing" in shown and "1 failed attempt;" in shown and "never" in shown
+        assert row.last_error in shown
+        assert held(reader, "status-site") == {}
+
+        # Still refused while the page changes.
+        services.post_update(data["live"], by=None, status="monitoring", message="Watching.")
+        PublishTarget.objects.update(next_attempt_at=timezone.now())
         ledger.run()
+        row.refresh_from_db()
+        assert (row.attempts, row.published_generation) == (2, None)
+
+        # The credentials are fixed: the next attempt publishes the current state, all of it.
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", right["key"])
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", right["secret"])
+        stores.forget_credentials()
+        PublishTarget.objects.update(next_attempt_at=timezone.now())
+        ledger.run()
+
+        files = export()
+        assert held(reader, "status-site") == files
+        assert b"Watching." in files[f"incidents/{data['live'].pk}/index.html"]
+        row.refresh_from_db()
+        default_page.refresh_from_db()
+        assert (row.attempts, row.failing, row.published_version, row.uploaded) == (
+            0,
+            False,
+            default_page.version,
+            len(files),
+        )
+        shown = settings_text(alice).split("s3://status-site", 1)[1]
+        assert "Up to date" in shown and f" {default_page.version} " in shown
+        assert "failed attempt" not in shown
     finally:
         server.stop()
-    row = PublishTarget.objects.get()
-    assert row.last_error.startswith("The S3 credentials were refused (InvalidAccessKeyId)")
-    assert (row.published_generation, row.attempts) == (None, 1)
 
 
 def test_no_credentials_at_all_say_which_variables_to_set(s3, settings, default_page, monkeypatch):

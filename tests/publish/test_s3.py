@@ -9,9 +9,11 @@ import pytest
 
 from candor.core import services
 from candor.core.models import Incident
+from candor.public.export import ASSET, FRONT, site_files
 from candor.public.models import PublishTarget
 from candor.public.publish import ledger
 from tests.public.factories import full_page
+from tests.support.s3 import _LINE
 
 SHORT = "public, max-age=10, stale-while-revalidate=60, stale-if-error=86400"
 # Committed writes: the render after each change runs on commit, as in production.
@@ -116,3 +118,71 @@ def test_a_deleted_incidents_objects_are_removed(s3, settings, default_page, exp
     assert gone <= deleted
     row = PublishTarget.objects.get()
     assert row.deleted == len(deleted)
+
+
+def logged(s3, bucket: str, prefix: str) -> list[tuple[str, str]]:
+    """(method, name) of each PUT and DELETE on the bucket since the last mark, in the order the
+    server answered them (it logs a request before sending its response)."""
+    with s3.log.open("rb") as f:
+        f.seek(s3.offset)
+        text = f.read().decode(errors="replace")
+    start = f"/{bucket}/{prefix}/"
+    return [
+        (m[1], m[2].removeprefix(start))
+        for m in _LINE.finditer(text)
+        if m[1] in ("PUT", "DELETE") and m[2].startswith(start)
+    ]
+
+
+def test_assets_go_first_then_pages_then_front_documents_and_deletions_last(
+    s3, settings, default_page, export
+):
+    bucket = s3.bucket("status-site")
+    settings.CANDOR_PUBLISH_TARGETS = ["s3://status-site/public"]
+    data = full_page(default_page)
+    ledger.run()
+    past, live = data["past"], data["live"]
+    gone = {n for n in s3.objects(bucket, "public") if n.startswith(f"incidents/{past.pk}/")}
+    assert {f"incidents/{past.pk}/index.html", f"incidents/{past.pk}/postmortem/index.html"} <= gone
+
+    # One publish with all three kinds of work: assets the bucket holds stale bytes of (as
+    # after a restore from an older copy), an incident updated, another deleted.
+    for asset in ("static/public/status.css", "static/public/status.js"):
+        s3.client().put_object(Bucket=bucket, Key=f"public/{asset}", Body=b"/* older */")
+    services.post_update(live, by=None, status="monitoring", message="A fix is live.")
+    services.delete_incident(Incident.objects.get(pk=past.pk), by=None)
+    s3.mark()
+    ledger.run()
+
+    log = logged(s3, bucket, "public")
+    puts = [name for method, name in log if method == "PUT"]
+    deletes = [name for method, name in log if method == "DELETE"]
+    assert set(deletes) == gone  # the deleted incident's objects, and nothing else
+    assert len(deletes) == len(gone)
+    live_page = f"incidents/{live.pk}/index.html"
+    assets_sent = {"static/public/status.css", "static/public/status.js"}
+    assert assets_sent | {live_page, "index.html", "updated.json"} <= set(puts)
+
+    # Every DELETE after every PUT.
+    assert max(i for i, (method, _) in enumerate(log) if method == "PUT") < min(
+        i for i, (method, _) in enumerate(log) if method == "DELETE"
+    )
+    # Assets before every other document; the incident's pages before the front documents
+    # that link to them; updated.json, which dates the copy, last of all.
+    assets = [i for i, n in enumerate(puts) if n.startswith("static/")]
+    others = [i for i, n in enumerate(puts) if not n.startswith("static/")]
+    assert max(assets) < min(others), puts
+    pages = [i for i, n in enumerate(puts) if n.startswith(f"incidents/{live.pk}/")]
+    front = [i for i, n in enumerate(puts) if n.startswith(("index.html", "api/"))]
+    assert pages and front and max(pages) < min(front), puts
+    assert puts[-1] == "updated.json" and puts.count("updated.json") == 1, puts
+    # And, by the export's own stages, no PUT of an earlier stage after one of a later stage.
+    _, files = site_files(default_page)
+    stage = {f.name: f.stage for f in files}
+    order = [stage[n] for n in puts if n != "updated.json"]
+    assert order == sorted(order) and order[0] == ASSET and order[-1] == FRONT, puts
+
+    held = s3.objects(bucket, "public")
+    assert {n: o["body"] for n, o in held.items()} == export()
+    row = PublishTarget.objects.get()
+    assert (row.uploaded, row.deleted, row.last_error) == (len(puts), len(deletes), "")

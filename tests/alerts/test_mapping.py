@@ -54,6 +54,39 @@ def test_component_name_is_matched_in_any_case_but_never_as_a_pattern(hook, make
     ]
 
 
+@pytest.mark.django_db
+def test_component_name_beyond_ascii_is_matched_in_any_case_on_every_database(hook, make_component):
+    # SQLite's LIKE folds only ASCII letters: "RÉSEAU" must still name "Réseau" there, as on
+    # PostgreSQL.
+    reseau = make_component("Réseau")
+    helpdesk = make_component("Help Desk")
+    post = hook()
+    labels = {"alertname": "NetDown", "component": "RÉSEAU", "severity": "critical"}
+    assert post(am_payload(am_alert(labels))).status_code == 202
+    process()
+    assert status_of(reseau) == "major_outage"
+    assert status_of(helpdesk) == "operational"
+    assert AlertPayload.objects.get().outcome == [
+        "'NetDown': firing. Holds Réseau at Major Outage."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_rule_may_name_a_component_beyond_ascii_in_any_case(hook, make_component):
+    reseau = make_component("Réseau")
+    post = hook(rules='team="net" -> RÉSEAU: degraded_performance')
+    assert post.integration.rules == [
+        {
+            "matchers": [["team", "=", "net"]],
+            "component": reseau.pk,
+            "status": "degraded_performance",
+        }
+    ]
+    post(am_payload(am_alert({"alertname": "Slow", "team": "net", "severity": "critical"})))
+    process()
+    assert status_of(reseau) == "degraded_performance"
+
+
 @pytest.mark.parametrize(
     ("severity", "expected"),
     [
@@ -243,6 +276,25 @@ def test_negative_regex_rule_is_anchored_at_both_ends(hook, make_component):
 
 
 @pytest.mark.django_db
+def test_an_unquoted_value_before_a_spaced_comma_still_matches(hook, make_component):
+    website = make_component("Website")
+    helpdesk = make_component("Help Desk")
+    post = hook(rules="env=prod , team=web -> Website")
+    assert post.integration.rules[0]["matchers"] == [["env", "=", "prod"], ["team", "=", "web"]]
+    labels = {
+        "alertname": "Web",
+        "env": "prod",
+        "team": "web",
+        "component": "Help Desk",
+        "severity": "major",
+    }
+    post(am_payload(am_alert(labels)))
+    process()
+    assert status_of(website) == "partial_outage"
+    assert status_of(helpdesk) == "operational"
+
+
+@pytest.mark.django_db
 def test_first_matching_rule_wins_and_an_empty_component_keeps_the_label(hook, make_component):
     helpdesk = make_component("Help Desk")
     website = make_component("Website")
@@ -287,6 +339,23 @@ def test_parse_matchers_reads_every_operator_braces_quotes_and_escapes():
     assert mapping.parse_matchers("env =~ prod.*, team!=ops") == [
         ("env", "=~", "prod.*"),
         ("team", "!=", "ops"),
+    ]
+
+
+def test_parse_matchers_trims_unquoted_values_and_keeps_quoted_ones_exactly():
+    # As Alertmanager's matcher parser: spaces around an unquoted value are not part of it.
+    assert mapping.parse_matchers('env=prod , team="a"') == [
+        ("env", "=", "prod"),
+        ("team", "=", "a"),
+    ]
+    assert mapping.parse_matchers("{env=~ prod.* ,team!= web ops }") == [
+        ("env", "=~", "prod.*"),
+        ("team", "!=", "web ops"),  # spaces inside the value are kept
+    ]
+    assert mapping.parse_matchers('env=prod\t, team=" a ", zone = ') == [
+        ("env", "=", "prod"),
+        ("team", "=", " a "),
+        ("zone", "=", ""),
     ]
 
 

@@ -51,6 +51,10 @@ def parse_matchers(text: str) -> list[Matcher]:
         label, op, value = found.groups()
         if value.startswith('"'):
             value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        else:
+            # `[^,"]*` takes the spaces before a comma too; as in Alertmanager's parser they
+            # are not part of an unquoted value (a quoted value keeps its spaces exactly).
+            value = value.strip()
         if op in ("=~", "!~"):
             try:
                 re.compile(value)

@@ -61,13 +61,23 @@ def components_in_maintenance(component_ids: list[str], at: datetime) -> set[str
 
 
 def find_component(page: Page | str, name: str) -> Component | None:
-    """A component by id, or by name in any case."""
+    """A component by id, or by name in any case.
+
+    Names are compared with `str.casefold()` in Python over the page's components (a page has
+    few), not with `name__iexact`: SQLite folds only ASCII letters, so "RÉSEAU" would miss
+    "Réseau" there while PostgreSQL found it; in Python both databases agree, and `%` and `_`
+    are never LIKE wildcards."""
     page_id = page.pk if isinstance(page, Page) else page
     components = Component.objects.filter(page_id=page_id)
     name = name.strip()
     if not name:
         return None
-    return components.filter(pk=name).first() or components.filter(name__iexact=name).first()
+    by_id = components.filter(pk=name).first()
+    if by_id is not None:
+        return by_id
+    wanted = name.casefold()
+    # In the model's order (position, then creation), as `.first()` chose before.
+    return next((c for c in components if c.name.casefold() == wanted), None)
 
 
 # --- The job -------------------------------------------------------------------------------------

@@ -334,7 +334,7 @@ def subscribe_chat(
     Returns the subscriber and whether it was new; an operator adding a channel that is
     already subscribed is refused, the public form is told it is subscribed (it is)."""
     from candor.core.channels import channel_for
-    from candor.core.channels.base import send_test
+    from candor.core.channels.base import post_test, refusal_text
 
     channel = channel_for(mode)
     endpoint = check_chat_endpoint(mode, endpoint, detail=not public)
@@ -349,13 +349,10 @@ def subscribe_chat(
         return existing, False
     # Outside any transaction: no row is locked while the service answers.
     pk = existing.pk if existing else new_id()
-    problem = send_test(channel, endpoint, page, pk)
-    if problem:
-        raise fail(
-            "endpoint",
-            f"{channel.label} did not accept the test message ({problem}). "
-            "Check the URL and try again; nothing was saved.",
-        )
+    error = post_test(channel, endpoint, page, pk)
+    if error is not None:
+        # As for the URL's check above: what the service answered is for operators only.
+        raise fail("endpoint", refusal_text(channel, error, detail=not public))
     try:
         with transaction.atomic():
             at = now()

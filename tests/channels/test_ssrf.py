@@ -224,6 +224,29 @@ def test_a_name_that_turns_private_between_the_check_and_the_test_message_is_ref
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_the_public_form_does_not_say_what_a_name_turned_to_before_the_test_message(
+    default_page, service, dns, fast, mode
+):
+    # The same rebinding from the public form: the URL's check passes (public then), the test
+    # message is refused, and the visitor is told no more than for a name private from the start.
+    host = HOSTS[mode]
+    dns.answer(host, "93.184.215.14", "127.9.8.7")
+
+    response = Client().post(
+        "/subscribe/",
+        {"mode": mode, f"{mode}-endpoint": url_of(mode, service), f"{mode}-email": ""},
+    )
+    html = response.content.decode()
+
+    assert response.status_code == 400
+    assert "This address cannot receive webhooks: give a public http(s) URL." in html
+    assert ("127.9.8.7" in html, "resolves" in html, "Refused" in html) == (False, False, False)
+    assert dns.asked == [host, host]
+    assert nothing_written() == (0, 0, 0, 0)
+    assert (service.connections, service.requests) == (0, [])
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_adding_a_team_channel_that_resolves_to_a_private_address_is_refused(
     page, service, dns, mode
 ):

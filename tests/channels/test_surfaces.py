@@ -6,8 +6,11 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from candor.core import links, services, teamchannels
+from candor.core.channels import channel_for
 from candor.core.models import Subscriber, SubscriberState, TeamEvent
+from tests.api.conftest import Api
 from tests.channels import formats
+from tests.channels.conftest import MODES
 from tests.conftest import assert_accessible, screenshot
 from tests.support.processes import drain
 
@@ -90,6 +93,77 @@ def test_subscribers_tab_adds_a_chat_channel_after_its_test_message(
     rows = dict((label, cells) for label, cells, _ in listing.context["counts"]["rows"])
     assert rows["Microsoft Teams"] == [0, 1, 0, 0, 0] and rows["Slack"] == [0, 0, 0, 0, 0]
     assert receiver.url("/teams") in listing.content.decode()
+
+
+# What a chat service (or, on a LAN install, any URL) answered is for operators: an anonymous
+# visitor learns the status code, never the body, a redirect's target or why a connection failed.
+SECRET = b"internal-only: db01.corp password=hunter2"
+
+
+@pytest.mark.parametrize("status", [404, 500, 302])
+@pytest.mark.parametrize("mode", MODES)
+def test_public_form_shows_a_refused_test_message_s_status_but_not_its_body(
+    default_page, receiver, mode, status
+):
+    receiver.script["/internal"] = [status]
+    receiver.reply_body[status] = SECRET
+    receiver.redirect_to = "http://10.20.30.40/admin?token=hunter2"
+    label = channel_for(mode).label
+
+    response = Client().post(
+        "/subscribe/", {"mode": mode, f"{mode}-endpoint": receiver.url("/internal")}
+    )
+    html = response.content.decode()
+
+    assert response.status_code == 400
+    assert (
+        f"{label} did not accept the test message (HTTP {status}). "
+        "Check the webhook URL and try again." in html
+    )
+    assert ("hunter2" in html, "db01" in html, "10.20.30.40" in html) == (False, False, False)
+    assert len(receiver.at("/internal")) == 1  # the test message did go
+    assert not Subscriber.objects.exists()
+
+
+def test_public_form_does_not_say_why_a_url_could_not_be_reached(default_page, receiver, fast):
+    response = Client().post(
+        "/subscribe/", {"mode": "slack", "slack-endpoint": "http://127.0.0.1:9/x"}
+    )
+    html = response.content.decode()
+
+    assert response.status_code == 400
+    assert "Slack could not be reached at this URL. Check the webhook URL and try again." in html
+    assert ("Request failed" in html, "Errno" in html, "Connection" in html) == (
+        False,
+        False,
+        False,
+    )
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_operator_surfaces_still_show_what_a_refused_test_message_answered(
+    client, alice, default_page, key_of_page, receiver, mode
+):
+    receiver.script["/internal"] = [404]
+    receiver.reply_body[404] = SECRET
+    client.force_login(alice)
+
+    ui = client.post(
+        "/manage/subscribers/add/", {"mode": mode, "endpoint": receiver.url("/internal")}
+    )
+    api = Api(key_of_page).post(
+        f"pages/{default_page.pk}/subscribers",
+        {"subscriber": {"endpoint": receiver.url("/internal"), "mode": mode}},
+    )
+
+    assert ui.status_code == 400
+    assert "HTTP 404" in ui.content.decode() and "hunter2" in ui.content.decode()
+    assert api.status_code == 422
+    [message] = api.json()["errors"]["endpoint"]
+    assert "HTTP 404" in message and SECRET.decode() in message
+    assert len(receiver.at("/internal")) == 2
+    assert not Subscriber.objects.exists()
 
 
 @pytest.fixture

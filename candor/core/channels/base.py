@@ -21,7 +21,9 @@ from django.conf import settings
 
 from candor.core.channels.message import Message, for_test, from_event, from_update
 from candor.core.models import Delivery, DeliveryKind, Page
+from candor.core.targets import PUBLIC_TARGET_REFUSAL
 from candor.core.transports.base import Outcome, Stopwatch, Transport, TransportError
+from candor.core.transports.guard import TargetRefused, Unresolvable
 from candor.core.transports.webhook import Connections, Reply, exchange
 
 # However long a service asks us to wait, we try again within this (a wrong header must not
@@ -29,9 +31,20 @@ from candor.core.transports.webhook import Connections, Reply, exchange
 MAX_RETRY_AFTER = 3600.0
 
 
-class RateLimited(TransportError):
+class Rejected(TransportError):
+    """The service answered, and not 2xx: its status, besides the message (which quotes what it
+    answered, for operators)."""
+
+    def __init__(
+        self, message: str, status: int, *, permanent: bool = False, subscriber: str = ""
+    ) -> None:
+        super().__init__(message, permanent=permanent, subscriber=subscriber)
+        self.status = status
+
+
+class RateLimited(Rejected):
     def __init__(self, message: str, seconds: float) -> None:
-        super().__init__(message)
+        super().__init__(message, 429)
         self.seconds = seconds
 
 
@@ -82,15 +95,16 @@ class Channel:
             wait = self.retry_after(reply)
             raise RateLimited(f"HTTP 429: {self.label} asked us to wait {wait:g} s", wait)
         if code in (404, 410):
-            raise TransportError(
+            raise Rejected(
                 f"HTTP {code}: the {self.label} webhook no longer exists ({text})",
+                code,
                 permanent=True,
                 subscriber="disable",
             )
         if 300 <= code < 400:
             where = reply.headers.get("location") or ""
-            raise TransportError(f"HTTP {code}: redirects are not followed ({where})")
-        raise TransportError(f"HTTP {code}: {text}")
+            raise Rejected(f"HTTP {code}: redirects are not followed ({where})", code)
+        raise Rejected(f"HTTP {code}: {text}", code)
 
     def post(self, connections: Connections, url: str, message: Message) -> None:
         body = json.dumps(self.payload(message), separators=(",", ":")).encode()
@@ -187,8 +201,18 @@ class ChatTransport(Transport):
 
 def send_test(channel: Channel, url: str, page: Page, subscriber_id: str | None) -> str:
     """Post the test message at once (not through the ledger: the subscriber is waiting for
-    the answer, and nothing is stored unless it arrives). Returns "" or what went wrong.
-    Without a subscriber id, the message is for a team channel."""
+    the answer, and nothing is stored unless it arrives). Returns "" or what went wrong, in
+    full (operators only: see refusal_text). Without a subscriber id, the message is for a team
+    channel."""
+    error = post_test(channel, url, page, subscriber_id)
+    return error.message if error is not None else ""
+
+
+def post_test(
+    channel: Channel, url: str, page: Page, subscriber_id: str | None
+) -> TransportError | None:
+    """send_test's post: None when the service took the message (or is busy: a 429 says the
+    URL is right), else the error."""
     message = for_test(page, channel.label)
     if subscriber_id is not None:
         message = message.for_subscriber(subscriber_id, page.url)
@@ -204,9 +228,34 @@ def send_test(channel: Channel, url: str, page: Page, subscriber_id: str | None)
     try:
         channel.post(connections, url, message)
     except RateLimited:
-        return ""  # the URL is right; the service is busy
+        return None  # the URL is right; the service is busy
     except TransportError as exc:
-        return exc.message
+        return exc
     finally:
         connections.close()
-    return ""
+    return None
+
+
+def refusal_text(channel: Channel, error: TransportError, *, detail: bool) -> str:
+    """Why a URL was refused when its test message failed. `detail` (operators only) quotes the
+    error: what the service answered (its body, a redirect's target), what a name resolves to,
+    why a connection failed. An anonymous visitor gets none of it (on a LAN install the URL may
+    be anything inside): the status of an answer, or the same words as for a target refused
+    when the URL was checked, or that it could not be reached."""
+    if detail:
+        return (
+            f"{channel.label} did not accept the test message ({error.message}). "
+            "Check the URL and try again; nothing was saved."
+        )
+    if isinstance(error, Rejected):
+        return (
+            f"{channel.label} did not accept the test message (HTTP {error.status}). "
+            "Check the webhook URL and try again."
+        )
+    # The guard's refusal is wrapped by the transport (candor.core.transports.webhook.pinned),
+    # which keeps it as the context; an unresolvable name is "not reached", as a refused
+    # connection is.
+    refused = error.__context__
+    if isinstance(refused, TargetRefused) and not isinstance(refused, Unresolvable):
+        return PUBLIC_TARGET_REFUSAL
+    return f"{channel.label} could not be reached at this URL. Check the webhook URL and try again."

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import threading
 
 import pytest
+from django.core.management import call_command
 
 from candor.core import services
 from candor.core.models import Incident
@@ -109,3 +111,37 @@ def test_a_page_that_cannot_be_written_keeps_the_front_documents_back(
     PublishTarget.objects.update(next_attempt_at=row.last_error_at)
     ledger.run()
     assert tree(site) == export()
+
+
+def test_the_manifest_forgets_names_neither_held_nor_published(
+    tmp_path, settings, default_page, export
+):
+    site = tmp_path / "site"
+    url = f"file://{site}"
+    settings.CANDOR_PUBLISH_TARGETS = [url]
+    data = full_page(default_page)
+    ledger.run()
+    # An old page removed by hand, and an upload named by a worker killed before it began.
+    row = PublishTarget.objects.get()
+    PublishTarget.objects.filter(pk=row.pk).update(
+        manifest={**row.manifest, "incidents/gone/index.html": "ab" * 32, "never/sent.html": ""}
+    )
+
+    # A dry run lists nothing to do and changes nothing.
+    call_command("publish", "--dry-run", stdout=io.StringIO())
+    assert "never/sent.html" in PublishTarget.objects.get().manifest
+
+    # With nothing to publish, `candor publish` still forgets them.
+    call_command("publish", stdout=io.StringIO())
+    assert set(PublishTarget.objects.get().manifest) == set(export())
+
+    # And so does a publish after a change; a page still held is deleted, as before.
+    (site / "stale.html").write_text("old")
+    row = PublishTarget.objects.get()
+    PublishTarget.objects.filter(pk=row.pk).update(
+        manifest={**row.manifest, "stale.html": "", "never/sent.html": ""}
+    )
+    services.post_update(data["live"], by=None, status="monitoring", message="Watching.")
+    ledger.run()
+    assert tree(site) == export()
+    assert set(PublishTarget.objects.get().manifest) == set(export())

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candor.core import services
-from candor.public.models import PublishTarget
+from candor.public.models import PublishTarget, RenderState
 from candor.public.publish import ledger, stores
 from tests.public.factories import full_page
 from tests.support.personas import signed_in
+from tests.support.processes import wait_until, worker_env
 from tests.support.s3 import CREDENTIALS, S3Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -129,7 +130,7 @@ def test_refused_credentials_are_a_clear_error(
         settings.CANDOR_PUBLISH_S3_ENDPOINT = server.endpoint
         settings.CANDOR_PUBLISH_S3_REGION = "us-east-1"
         settings.CANDOR_PUBLISH_TARGETS = ["s3://status-site"]
-        stores.forget_credentials()
+        stores.forget_credentials()  # the wrong keys above, not a previous test's session
         data = full_page(default_page)
 
         with caplog.at_level(logging.WARNING, logger="candor.publish"):
@@ -160,10 +161,10 @@ def test_refused_credentials_are_a_clear_error(
         row.refresh_from_db()
         assert (row.attempts, row.published_generation) == (2, None)
 
-        # The credentials are fixed: the next attempt publishes the current state, all of it.
+        # The credentials are fixed: the next attempt reads them (the failure dropped the
+        # session) and publishes the current state, all of it.
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", right["key"])
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", right["secret"])
-        stores.forget_credentials()
         PublishTarget.objects.update(next_attempt_at=timezone.now())
         ledger.run()
 
@@ -185,6 +186,23 @@ def test_refused_credentials_are_a_clear_error(
         server.stop()
 
 
+def test_a_success_keeps_the_aws_session_and_a_failure_drops_it(s3, settings, default_page):
+    s3.bucket("status-site")
+    settings.CANDOR_PUBLISH_TARGETS = ["s3://status-site"]
+    data = full_page(default_page)
+    ledger.run()
+    session = stores._session()
+    services.post_update(data["live"], by=None, status="monitoring", message="Watching.")
+    ledger.run()
+    assert PublishTarget.objects.get().attempts == 0
+    assert stores._session() is session  # no new session (and credential lookup) per publish
+
+    settings.CANDOR_PUBLISH_TARGETS = ["s3://status-missing"]
+    ledger.run()
+    assert PublishTarget.objects.get(url="s3://status-missing").attempts == 1
+    assert stores._session() is not session  # the next attempt reads the credentials again
+
+
 def test_no_credentials_at_all_say_which_variables_to_set(s3, settings, default_page, monkeypatch):
     s3.bucket("status-site")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -198,3 +216,75 @@ def test_no_credentials_at_all_say_which_variables_to_set(s3, settings, default_
         "No S3 credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
         "(or AWS_PROFILE) in Candor's environment."
     )
+
+
+def caught_up(url: str) -> bool:
+    row = PublishTarget.objects.filter(url=url).first()
+    generation = RenderState.objects.values_list("generation", flat=True).first()
+    return row is not None and row.published_generation == generation and row.lease_until is None
+
+
+def test_a_fixed_credentials_file_is_read_at_the_next_retry_without_a_restart(
+    tmp_path, settings, default_page, export, monkeypatch, workers
+):
+    """The keys come from a credentials file (as with AWS_PROFILE or ~/.aws/credentials), and
+    they are wrong: the running worker fails, then reads the corrected file at its next retry
+    and publishes the current state, without a restart."""
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    credentials = tmp_path / "aws-credentials"
+
+    def write_keys(key: str, secret: str) -> None:
+        # As an editor saves it: the new file replaces the old one whole.
+        fresh = tmp_path / "aws-credentials.new"
+        fresh.write_text(
+            f"[default]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n"
+        )
+        fresh.replace(credentials)
+
+    write_keys("AKIAWRONGWRONGWRONG1", "wrong")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    # Past its first four requests (the bucket, and a user whose key may write it), this server
+    # checks every signature.
+    server = S3Server(tmp_path, INITIAL_NO_AUTH_ACTION_COUNT="4")
+    try:
+        server.bucket("status-site")
+        right = publisher_key(server)
+        reader = server.client(**right)
+        settings.CANDOR_PUBLISH_TARGETS = ["s3://status-site"]
+        data = full_page(default_page)
+        env = worker_env(
+            CANDOR_PUBLISH_TARGETS="s3://status-site",
+            CANDOR_PUBLISH_S3_ENDPOINT=server.endpoint,
+            CANDOR_PUBLISH_S3_REGION="us-east-1",
+            CANDOR_PUBLIC_POLL_SECONDS="0.1",
+        )
+        assert "AWS_ACCESS_KEY_ID" not in env and "AWS_SECRET_ACCESS_KEY" not in env
+        worker = workers(env)
+
+        # Refused, and refused again at the retries (every 0.5 s here).
+        failing = wait_until(
+            lambda: PublishTarget.objects.filter(attempts__gte=3).first(), timeout=60
+        )
+        assert failing.last_error.startswith("The S3 credentials were refused (InvalidAccessKeyId)")
+        assert failing.published_generation is None
+        services.post_update(data["live"], by=None, status="monitoring", message="Watching.")
+
+        # The file is corrected: the same worker's next retry publishes the current state.
+        write_keys(right["key"], right["secret"])
+        wait_until(lambda: caught_up("s3://status-site"), timeout=60)
+        assert worker.poll() is None, "the worker was restarted"
+        files = export()
+        assert held(reader, "status-site") == files
+        assert b"Watching." in files[f"incidents/{data['live'].pk}/index.html"]
+        row = PublishTarget.objects.get()
+        default_page.refresh_from_db()
+        assert (row.attempts, row.failing, row.published_version) == (
+            0,
+            False,
+            default_page.version,
+        )
+    finally:
+        server.stop()

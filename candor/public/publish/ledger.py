@@ -33,7 +33,7 @@ from candor.public.export import SiteFile, site_files
 from candor.public.models import PublishTarget, RenderState
 from candor.public.publish.errors import describe
 from candor.public.publish.run import Outcome, Plan, execute, plan
-from candor.public.publish.stores import Store, store_for
+from candor.public.publish.stores import Store, forget_credentials, store_for
 from candor.public.publish.targets import parse_target
 
 logger = logging.getLogger("candor.publish")
@@ -131,14 +131,32 @@ class _Publisher(threading.Thread):
     def run(self) -> None:
         try:
             store: Store = store_for(parse_target(self.row.url))
-            todo = plan(self.files, store.inventory(), self.manifest, store)
+            held = store.inventory()
+            todo = plan(self.files, held, self.manifest, store)
             self.result.plan = todo
+            if not self.dry_run and self._prune(held):
+                self._save(self.manifest)
             if not self.dry_run and not todo.empty:
                 self.result.outcome = execute(store, todo, self.manifest, keep=self._save)
         except Exception as exc:
             self.result.error = describe(exc, self.row.url)
+            if self.row.url.startswith("s3://"):
+                # Refused keys, an expired token, a missing bucket: whatever the cause, the
+                # next attempt reads the credential chain again, so corrected credentials are
+                # used without a restart. A success keeps the session for the next publish.
+                forget_credentials()
         finally:
             self.saves.put((self, None, None))
+
+    def _prune(self, held: dict[str, str | None]) -> bool:
+        """Forget the names the target does not hold and the site no longer has: nothing is
+        left there to delete (a file removed by hand, an upload a killed worker never made),
+        and the manifest would otherwise grow with every such name. Answers whether any was."""
+        names = {f.name for f in self.files}
+        gone = [n for n in self.manifest if n not in held and n not in names]
+        for name in gone:
+            del self.manifest[name]
+        return bool(gone)
 
 
 def publish(page: Page, rows: list[PublishTarget], *, dry_run: bool = False) -> list[Result]:

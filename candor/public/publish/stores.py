@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
-from functools import cache
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,16 +49,29 @@ def sha256_of(body: bytes) -> str:
 # --- S3 -----------------------------------------------------------------------------------------
 
 
-@cache
-def _session() -> Any:
-    import boto3
+# One boto3 session, reused by every publish: it reads the credential chain once (the
+# environment, AWS_PROFILE and ~/.aws/credentials, a role) and keeps what it found. After a
+# failed publish the worker drops it (`forget_credentials`), so its next attempt reads the chain
+# again: corrected keys are picked up without a restart. A lock, because targets publish from
+# threads of their own and a botocore session is not safe to build clients from concurrently.
+_lock = threading.Lock()
+_current: Any = None
 
-    return boto3.session.Session()
+
+def _session() -> Any:
+    global _current
+    if _current is None:
+        import boto3
+
+        _current = boto3.session.Session()
+    return _current
 
 
 def forget_credentials() -> None:
-    """Read the AWS credential chain again on the next client (tests change it)."""
-    _session.cache_clear()
+    """Read the AWS credential chain again for the next client (after a failed publish)."""
+    global _current
+    with _lock:
+        _current = None
 
 
 def s3_client() -> Any:
@@ -76,12 +89,13 @@ def s3_client() -> Any:
         read_timeout=30,
         max_pool_connections=16,
     )
-    return _session().client(
-        "s3",
-        endpoint_url=settings.CANDOR_PUBLISH_S3_ENDPOINT or None,
-        region_name=settings.CANDOR_PUBLISH_S3_REGION or None,
-        config=config,
-    )
+    with _lock:
+        return _session().client(
+            "s3",
+            endpoint_url=settings.CANDOR_PUBLISH_S3_ENDPOINT or None,
+            region_name=settings.CANDOR_PUBLISH_S3_REGION or None,
+            config=config,
+        )
 
 
 class S3Store:

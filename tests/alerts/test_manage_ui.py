@@ -1,4 +1,6 @@
-"""The Integrations tab, proposals in the Incidents tab, and what holds a component."""
+"""The Integrations tab, proposals in the Incidents tab, and what holds a component. Alice, an
+Administrator, manages integrations; bob, a Responder, handles proposals
+(tests/support/personas.py), and the audit log names who did what."""
 
 from __future__ import annotations
 
@@ -24,19 +26,10 @@ from tests.alerts.helpers import am_alert, am_payload
 from tests.conftest import assert_accessible, screenshot
 
 
-@pytest.fixture
-def admin_client(alice, page) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
-def responder_client(db, page, django_user_model) -> Client:
-    user = django_user_model.objects.create_user("rita", "rita@example.com", "correct horse b")
-    client = Client()
-    client.force_login(user)
-    return client
+def actors(action: str) -> list[tuple[str, str]]:
+    """Who the audit log says did `action`: (actor text, username)."""
+    entries = AuditEntry.objects.filter(action=action).select_related("user")
+    return [(entry.actor, entry.user.username) for entry in entries]
 
 
 def create(client: Client, **fields) -> str:
@@ -58,20 +51,21 @@ def create(client: Client, **fields) -> str:
 
 
 @pytest.mark.django_db
-def test_administrator_creates_an_integration_and_sees_its_url_once(admin_client, page):
-    token = create(admin_client)
+def test_administrator_creates_an_integration_and_sees_its_url_once(client_as_alice, page):
+    token = create(client_as_alice)
     integration = Integration.objects.get()
     assert integration.token_hash == integrations.hash_token(token)
     assert token not in str(Integration.objects.values().get())
-    listing = admin_client.get("/manage/integrations/").content.decode()
+    listing = client_as_alice.get("/manage/integrations/").content.decode()
     assert "Production Alertmanager" in listing
     assert token not in listing
     assert integration.token_prefix in listing
+    assert actors("integration.create") == [("Alice Adams", "alice")]
 
 
 @pytest.mark.django_db
-def test_bad_rule_names_the_field_and_writes_nothing(admin_client, page):
-    response = admin_client.post(
+def test_bad_rule_names_the_field_and_writes_nothing(client_as_alice, page):
+    response = client_as_alice.post(
         "/manage/integrations/new/",
         {
             "name": "Broken",
@@ -89,29 +83,29 @@ def test_bad_rule_names_the_field_and_writes_nothing(admin_client, page):
 
 
 @pytest.mark.django_db
-def test_responders_cannot_see_integrations(responder_client):
-    assert responder_client.get("/manage/integrations/").status_code == 403
+def test_responders_cannot_see_integrations(client_as_bob, page):
+    assert client_as_bob.get("/manage/integrations/").status_code == 403
 
 
 @pytest.mark.django_db
-def test_detail_shows_the_last_payloads_and_what_they_did(admin_client, client, make_component):
+def test_detail_shows_the_last_payloads_and_what_they_did(client_as_alice, client, make_component):
     helpdesk = make_component("Help Desk")
-    token = create(admin_client)
+    token = create(client_as_alice)
     body = am_payload(
         am_alert({"alertname": "Down", "component": "Help Desk", "severity": "critical"})
     )
     client.post(f"/hooks/alerts/{token}", body, content_type="application/json")
     integration = Integration.objects.get()
-    waiting = admin_client.get(f"/manage/integrations/{integration.pk}/").content.decode()
+    waiting = client_as_alice.get(f"/manage/integrations/{integration.pk}/").content.decode()
     assert "Waiting for the worker" in waiting
     process()
-    detail = admin_client.get(f"/manage/integrations/{integration.pk}/").content.decode()
+    detail = client_as_alice.get(f"/manage/integrations/{integration.pk}/").content.decode()
     assert "&#x27;Down&#x27;: firing. Holds Help Desk at Major Outage." in detail
-    components = admin_client.get("/manage/components/").content.decode()
+    components = client_as_alice.get("/manage/components/").content.decode()
     assert "Alert “Down”" in components
     assert helpdesk.name in components
 
-    response = admin_client.post(f"/manage/integrations/{integration.pk}/revoke/")
+    response = client_as_alice.post(f"/manage/integrations/{integration.pk}/revoke/")
     assert response.status_code == 302
     helpdesk.refresh_from_db()
     assert helpdesk.status == "operational"
@@ -119,11 +113,12 @@ def test_detail_shows_the_last_payloads_and_what_they_did(admin_client, client, 
         client.post(f"/hooks/alerts/{token}", body, content_type="application/json").status_code
         == 404
     )
+    assert actors("integration.revoke") == [("Alice Adams", "alice")]
 
 
 @pytest.mark.django_db
 def test_approving_a_proposal_opens_a_prefilled_incident_the_person_edits(
-    alice, page, responder_client, client, make_component, subscribe
+    alice, page, client_as_bob, client, make_component, subscribe
 ):
     helpdesk = make_component("Help Desk")
     subscribe("client@example.com")
@@ -137,16 +132,16 @@ def test_approving_a_proposal_opens_a_prefilled_incident_the_person_edits(
     client.post(f"/hooks/alerts/{token}", am_payload(alert), content_type="application/json")
     process()
     proposal = ProposedIncident.objects.get()
-    listing = responder_client.get("/manage/").content.decode()
+    listing = client_as_bob.get("/manage/").content.decode()
     assert "Proposed by monitoring" in listing
     assert "Ticket submission fails" in listing
     assert Delivery.objects.count() == 0
 
-    form = responder_client.get(f"/manage/incidents/new/?proposal={proposal.pk}").content.decode()
+    form = client_as_bob.get(f"/manage/incidents/new/?proposal={proposal.pk}").content.decode()
     assert 'value="Ticket submission fails"' in form
     assert f'name="proposal" value="{proposal.pk}"' in form
     key = re.search(r'name="key" value="([^"]+)"', form).group(1)
-    response = responder_client.post(
+    response = client_as_bob.post(
         "/manage/incidents/new/",
         {
             "name": "Help Desk ticket submission disrupted",  # edited before it goes out
@@ -165,11 +160,13 @@ def test_approving_a_proposal_opens_a_prefilled_incident_the_person_edits(
     proposal.refresh_from_db()
     assert (proposal.state, proposal.incident) == ("approved", incident)
     assert Delivery.objects.filter(update__incident=incident).count() == 1
-    assert "Proposed by monitoring" not in responder_client.get("/manage/").content.decode()
+    assert "Proposed by monitoring" not in client_as_bob.get("/manage/").content.decode()
+    assert actors("proposal.approve") == [("Bob Baker", "bob")]
+    assert actors("incident.create") == [("Bob Baker", "bob")]
 
 
 @pytest.mark.django_db
-def test_dismissing_a_proposal_drops_it(alice, page, responder_client, client, make_component):
+def test_dismissing_a_proposal_drops_it(alice, page, client_as_bob, client, make_component):
     make_component("Help Desk")
     _, token = integrations.create_integration(
         page, by=alice, kind="alertmanager", name="Prom", mode=IntegrationMode.PROPOSE
@@ -178,20 +175,21 @@ def test_dismissing_a_proposal_drops_it(alice, page, responder_client, client, m
     client.post(f"/hooks/alerts/{token}", body, content_type="application/json")
     process()
     proposal = ProposedIncident.objects.get()
-    response = responder_client.post(f"/manage/proposals/{proposal.pk}/dismiss/")
+    response = client_as_bob.post(f"/manage/proposals/{proposal.pk}/dismiss/")
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.state == "dismissed"
     assert AuditEntry.objects.filter(action="proposal.dismiss").count() == 1
+    assert actors("proposal.dismiss") == [("Bob Baker", "bob")]
     assert Incident.objects.count() == 0
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_integration_list_query_count(admin_client, alice, page, count):
+def test_integration_list_query_count(client_as_alice, alice, page, count):
     for i in range(count):
         integrations.create_integration(page, by=alice, kind="generic", name=f"Source {i}")
     with CaptureQueriesContext(connection) as queries:
-        response = admin_client.get("/manage/integrations/")
+        response = client_as_alice.get("/manage/integrations/")
     assert response.status_code == 200
     assert len(queries) == QUERIES_INTEGRATION_LIST
 
@@ -202,7 +200,7 @@ QUERIES_INTEGRATION_LIST = 6
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_integration_detail_query_count(admin_client, alice, page, client, count):
+def test_integration_detail_query_count(client_as_alice, alice, page, client, count):
     integration, token = integrations.create_integration(
         page, by=alice, kind="generic", name="Source"
     )
@@ -211,7 +209,7 @@ def test_integration_detail_query_count(admin_client, alice, page, client, count
         client.post(f"/hooks/alerts/{token}", body, content_type="application/json")
     process()
     with CaptureQueriesContext(connection) as queries:
-        response = admin_client.get(f"/manage/integrations/{integration.pk}/")
+        response = client_as_alice.get(f"/manage/integrations/{integration.pk}/")
     assert response.status_code == 200
     assert len(queries) == QUERIES_INTEGRATION_DETAIL
 
@@ -269,11 +267,11 @@ def test_integrations_tab_in_a_browser(live_server, browser_page, alice, page, m
 
 @pytest.mark.django_db
 def test_administrator_edits_rules_and_mode_and_a_bad_rule_changes_nothing(
-    admin_client, alice, page, make_component
+    client_as_alice, alice, page, make_component
 ):
     make_component("Help Desk")
     integration, _ = integrations.create_integration(page, by=alice, kind="alertmanager", name="P")
-    form = admin_client.get(f"/manage/integrations/{integration.pk}/edit/").content.decode()
+    form = client_as_alice.get(f"/manage/integrations/{integration.pk}/edit/").content.decode()
     assert 'name="kind"' not in form
     fields = {
         "name": "Prometheus",
@@ -284,13 +282,13 @@ def test_administrator_edits_rules_and_mode_and_a_bad_rule_changes_nothing(
         "clear_delay_seconds": 60,
         "flap_limit": 5,
     }
-    bad = admin_client.post(
+    bad = client_as_alice.post(
         f"/manage/integrations/{integration.pk}/edit/", {**fields, "rules": "service -> X"}
     )
     assert "Line 1:" in bad.content.decode()
     integration.refresh_from_db()
     assert (integration.name, integration.rules) == ("P", [])
-    response = admin_client.post(f"/manage/integrations/{integration.pk}/edit/", fields)
+    response = client_as_alice.post(f"/manage/integrations/{integration.pk}/edit/", fields)
     assert response.status_code == 302
     integration.refresh_from_db()
     assert (integration.name, integration.mode, integration.hold_down_seconds) == (
@@ -301,3 +299,4 @@ def test_administrator_edits_rules_and_mode_and_a_bad_rule_changes_nothing(
     assert integration.severity_map == {"page": "major_outage"}
     assert integrations.format_rules(integration) == fields["rules"]
     assert AuditEntry.objects.filter(action="integration.update").count() == 1
+    assert actors("integration.update") == [("Alice Adams", "alice")]

@@ -1,4 +1,6 @@
-"""Integrations through the management API: Administrators' keys read, create and revoke them."""
+"""Integrations through the management API: Administrators' keys read, create and revoke them.
+The keys are alice's (an Administrator) and bob's (a Responder), tests/support/personas.py; the
+audit log names the key that acted."""
 
 from __future__ import annotations
 
@@ -6,8 +8,8 @@ import json
 
 import pytest
 
-from candor.core import apikeys
-from candor.core.models import ApiKey, AuditEntry, Component, Integration
+from candor.core import services
+from candor.core.models import AuditEntry, Component, Integration
 from candor.core.services import integrations
 from tests.alerts.conftest import process
 from tests.alerts.helpers import am_alert, am_payload
@@ -19,9 +21,18 @@ FIRING = am_payload(
 )
 
 
+@pytest.fixture
+def bobs_key(page, alice, bob):
+    """Bob's key, as a Responder's key always is: made while he was an Administrator."""
+    promoted = services.update_user(bob, by=alice, role="administrator")
+    key = make_key(by=promoted, page=page, name="bob's automation")
+    services.update_user(bob, by=alice, role="responder")
+    return key
+
+
 @pytest.mark.django_db
 def test_administrator_key_creates_an_integration_and_gets_its_url_once(
-    json_api, page, make_component
+    json_api, page, make_component, key_of_page
 ):
     make_component("Help Desk")
     response = json_api.post(
@@ -54,6 +65,12 @@ def test_administrator_key_creates_an_integration_and_gets_its_url_once(
     assert token not in json.dumps(listed)
     one = json_api.get(f"pages/{page.pk}/integrations/{integration.pk}").json()
     assert one["name"] == "Prod Alertmanager"
+    [entry] = AuditEntry.objects.filter(action="integration.create")
+    assert (entry.actor, entry.api_key, entry.object_id) == (
+        "API key automation",
+        key_of_page.key,
+        integration.pk,
+    )
 
 
 @pytest.mark.django_db
@@ -74,19 +91,15 @@ def test_bad_integration_fields_are_422_and_write_nothing(json_api, page):
 
 
 @pytest.mark.django_db
-def test_responder_keys_cannot_read_or_create_integrations(page, django_user_model):
-    rita = django_user_model.objects.create_user("rita", "rita@example.com", "pw-correct-horse")
-    _, plain = apikeys.create_api_key(by=None, name="r", page=page)
-    from candor.core.models import ApiKey
-
-    ApiKey.objects.update(created_by=rita)
-    api = Api(plain)
+def test_responder_keys_cannot_read_or_create_integrations(page, bobs_key):
+    api = Api(bobs_key)
     assert api.get(f"pages/{page.pk}/integrations").status_code == 403
     created = api.post(
         f"pages/{page.pk}/integrations", {"integration": {"name": "X", "kind": "generic"}}
     )
     assert created.status_code == 403
     assert Integration.objects.count() == 0
+    assert not AuditEntry.objects.filter(action="integration.create").exists()
 
 
 @pytest.mark.django_db
@@ -119,10 +132,10 @@ def held(page, alice, client, make_component):
 @pytest.mark.django_db
 @pytest.mark.parametrize("suffix", ["", ".json"])
 def test_an_administrators_key_revokes_an_integration(
-    page, alice, client, held, suffix, client_as_alice
+    page, key_of_page, client, held, suffix, client_as_alice
 ):
     integration, token, helpdesk = held
-    api = Api(make_key(by=alice, page=page, name="alice's automation"), suffix=suffix)
+    api = Api(key_of_page, suffix=suffix)
 
     response = api.delete(f"pages/{page.pk}/integrations/{integration.pk}")
     again = api.delete(f"pages/{page.pk}/integrations/{integration.pk}")
@@ -137,19 +150,18 @@ def test_an_administrators_key_revokes_an_integration(
     assert hook.status_code == 404
     assert Component.objects.get(pk=helpdesk.pk).status == "operational"
     [entry] = AuditEntry.objects.filter(action="integration.revoke")
-    assert (entry.actor, entry.object_id) == ("API key alice's automation", integration.pk)
+    assert (entry.actor, entry.object_id) == ("API key automation", integration.pk)
+    assert (entry.api_key, entry.api_key.created_by.username) == (key_of_page.key, "alice")
     # The management UI shows it revoked too.
     listed = client_as_alice.get("/manage/integrations/").content.decode()
     assert "Revoked" in listed
 
 
 @pytest.mark.django_db
-def test_a_responders_key_cannot_revoke_an_integration(page, bob, client, held, client_as_bob):
+def test_a_responders_key_cannot_revoke_an_integration(page, bobs_key, client, held, client_as_bob):
     integration, token, helpdesk = held
-    # Only Administrators make keys: this one was made for Bob, and acts with his role.
-    bobs = make_key(by=None, page=page, name="bob's automation")
-    ApiKey.objects.filter(pk=bobs.key.pk).update(created_by=bob)
-    api = Api(bobs)
+    # Only Administrators make keys: Bob made this one, and it acts with his role now.
+    api = Api(bobs_key)
 
     response = api.delete(f"pages/{page.pk}/integrations/{integration.pk}")
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from candor.core import links, services, teamchannels
 from candor.core.channels import channel_for
-from candor.core.models import Subscriber, SubscriberState, TeamEvent
+from candor.core.models import AuditEntry, Subscriber, SubscriberState, TeamEvent
 from tests.api.conftest import Api
 from tests.channels import formats
 from tests.channels.conftest import MODES
@@ -72,9 +72,9 @@ def test_public_form_refusal_names_the_field_and_stores_nothing(default_page, re
 
 
 def test_subscribers_tab_adds_a_chat_channel_after_its_test_message(
-    client, alice, default_page, receiver
+    client_as_alice, default_page, receiver
 ):
-    client.force_login(alice)
+    client = client_as_alice
     added = client.post(
         "/manage/subscribers/add/",
         {"mode": "teams", "endpoint": receiver.url("/teams"), "email": "ops@example.com"},
@@ -93,6 +93,12 @@ def test_subscribers_tab_adds_a_chat_channel_after_its_test_message(
     rows = dict((label, cells) for label, cells, _ in listing.context["counts"]["rows"])
     assert rows["Microsoft Teams"] == [0, 1, 0, 0, 0] and rows["Slack"] == [0, 0, 0, 0, 0]
     assert receiver.url("/teams") in listing.content.decode()
+    [entry] = AuditEntry.objects.filter(action="subscriber.create")  # not the refused one
+    assert (entry.actor, entry.user.username, entry.object_id) == (
+        "Alice Adams",
+        "alice",
+        str(subscriber.pk),
+    )
 
 
 # What a chat service (or, on a LAN install, any URL) answered is for operators: an anonymous
@@ -143,13 +149,12 @@ def test_public_form_does_not_say_why_a_url_could_not_be_reached(default_page, r
 
 @pytest.mark.parametrize("mode", MODES)
 def test_operator_surfaces_still_show_what_a_refused_test_message_answered(
-    client, alice, default_page, key_of_page, receiver, mode
+    client_as_alice, default_page, key_of_page, receiver, mode
 ):
     receiver.script["/internal"] = [404]
     receiver.reply_body[404] = SECRET
-    client.force_login(alice)
 
-    ui = client.post(
+    ui = client_as_alice.post(
         "/manage/subscribers/add/", {"mode": mode, "endpoint": receiver.url("/internal")}
     )
     api = Api(key_of_page).post(
@@ -164,6 +169,7 @@ def test_operator_surfaces_still_show_what_a_refused_test_message_answered(
     assert "HTTP 404" in message and SECRET.decode() in message
     assert len(receiver.at("/internal")) == 2
     assert not Subscriber.objects.exists()
+    assert not AuditEntry.objects.filter(action="subscriber.create").exists()
 
 
 @pytest.fixture

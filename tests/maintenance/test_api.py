@@ -1,22 +1,26 @@
 """The management API v1: a Statuspage client schedules, edits and moves a window with
-Statuspage's fields; the upcoming, scheduled and active_maintenance lists."""
+Statuspage's fields; the upcoming, scheduled and active_maintenance lists. The client holds
+alice's key of the page (tests/support/personas.py), which the audit log names."""
 
 from datetime import UTC, timedelta
 
 import pytest
 
-from candor.core import apikeys
 from candor.core.enums import ComponentStatus as CS
-from candor.core.models import Component, Incident, IncidentUpdate
+from candor.core.models import AuditEntry, Component, Incident, IncidentUpdate
 from candor.core.services.base import now
 from tests.api.conftest import Api
 from tests.maintenance.clock import last_sunday
 
 
 @pytest.fixture(params=["json", "form"])
-def api(page, request):
-    _, plain = apikeys.create_api_key(by=None, name="automation", page=page)
-    return Api(plain, request.param)
+def api(key_of_page, request):
+    return Api(key_of_page, request.param)
+
+
+def actors(action):
+    """Who the audit log says did `action`: (actor text, API key, user)."""
+    return list(AuditEntry.objects.filter(action=action).values_list("actor", "api_key", "user"))
 
 
 def iso(value):
@@ -32,7 +36,7 @@ def window(hours=2, length=1):
     return start, start + timedelta(hours=length)
 
 
-def test_a_statuspage_client_schedules_a_maintenance(api, page, make_component):
+def test_a_statuspage_client_schedules_a_maintenance(api, page, make_component, key_of_page):
     db = make_component("Database")
     start, end = window()
     response = create(
@@ -71,6 +75,7 @@ def test_a_statuspage_client_schedules_a_maintenance(api, page, make_component):
         end,
     )
     assert Component.objects.get(pk=db.pk).status == CS.OPERATIONAL
+    assert actors("maintenance.create") == [("API key automation", key_of_page.key.pk, None)]
 
 
 def test_a_time_without_offset_is_read_in_the_page_zone_on_the_nights_the_clocks_change(api, page):
@@ -136,7 +141,7 @@ def test_a_bad_window_is_a_422_naming_the_field_and_writes_nothing(api, page, fi
     assert (Incident.objects.count(), IncidentUpdate.objects.count()) == (0, 0)
 
 
-def test_patch_reschedules_starts_and_completes_a_window(api, page, make_component):
+def test_patch_reschedules_starts_and_completes_a_window(api, page, make_component, key_of_page):
     db = make_component("Database")
     start, end = window()
     created = create(
@@ -166,6 +171,8 @@ def test_patch_reschedules_starts_and_completes_a_window(api, page, make_compone
     done = api.patch(path, {"incident": {"status": "completed"}})
     assert done.json()["status"] == "completed"
     assert Component.objects.get(pk=db.pk).status == CS.OPERATIONAL
+    for action in ("maintenance.edit", "maintenance.start", "maintenance.complete"):
+        assert actors(action) == [("API key automation", key_of_page.key.pk, None)], action
 
 
 def test_cancelled_is_candors_status_and_reads_completed(api, page):

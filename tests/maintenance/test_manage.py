@@ -1,5 +1,6 @@
 """The Maintenance tab through Django's test client: schedule (once and repeating), bad input
-shown on the form with nothing written, start, post, reschedule, complete, cancel."""
+shown on the form with nothing written, start, post, reschedule, complete, cancel. Bob, a
+Responder, does the work (tests/support/personas.py), and the audit log names him."""
 
 from datetime import timedelta
 
@@ -7,16 +8,22 @@ import pytest
 from django.test import Client
 
 from candor.core.enums import ComponentStatus as CS
-from candor.core.models import Component, Incident, MaintenanceSeries
+from candor.core.models import AuditEntry, Component, Incident, MaintenanceSeries
 from candor.core.services.base import now
 
 
 @pytest.fixture
-def operator(db, django_user_model, page):
-    user = django_user_model.objects.create_user("rita", "rita@example.com", "x" * 12)
-    client = Client()
-    client.force_login(user)
-    return client
+def operator(page, client_as_bob) -> Client:
+    """Bob, a Responder: maintenance windows are Responder work."""
+    return client_as_bob
+
+
+def actors(action: str) -> list[tuple[str, str]]:
+    """Who the audit log says did `action`: (actor text, username of the user)."""
+    return [
+        (entry.actor, entry.user.username)
+        for entry in AuditEntry.objects.filter(action=action).select_related("user")
+    ]
 
 
 def local(value, page):
@@ -63,6 +70,7 @@ def test_schedule_reads_times_in_the_page_time_zone(operator, page, make_compone
     assert (window.scheduled_auto_in_progress, window.remind_minutes_before) == (True, 60)
     detail = operator.get(response["Location"]).content.decode()
     assert "Europe/Berlin" in detail and "Post Update" in detail
+    assert actors("maintenance.create") == [("Bob Baker", "bob")]
 
 
 @pytest.mark.parametrize(
@@ -97,6 +105,7 @@ def test_a_repeating_window_makes_a_series(operator, page):
         60,
     )
     assert weekly.occurrences.count() == 4
+    assert actors("maintenance_series.create") == [("Bob Baker", "bob")]
 
 
 def test_start_post_reschedule_complete_and_cancel_by_hand(
@@ -130,6 +139,9 @@ def test_start_post_reschedule_complete_and_cancel_by_hand(
     operator.post(f"/manage/maintenance/{other.pk}/cancel/")
     other.refresh_from_db()
     assert other.status == "cancelled"
+    done = ("maintenance.edit", "maintenance.start", "maintenance.complete", "maintenance.cancel")
+    for action in done:
+        assert actors(action) == [("Bob Baker", "bob")], action
 
 
 def test_the_incident_link_of_a_window_leads_to_its_maintenance_page(operator, page, schedule):

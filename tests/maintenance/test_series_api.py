@@ -1,6 +1,6 @@
 """The management API's maintenance series (Candor's extension): create, list, read, edit and
-end, as alice's and bob's keys; another page's key sees nothing; bad input is a 422 naming the
-field with nothing written."""
+end, as alice's and bob's keys, which the audit log names; another page's key sees nothing; bad
+input is a 422 naming the field with nothing written."""
 
 import zoneinfo
 from datetime import datetime, timedelta
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from candor.api.openapi import document
 from candor.core import services
-from candor.core.models import Incident, MaintenanceSeries
+from candor.core.models import AuditEntry, Incident, MaintenanceSeries
 from candor.core.services import maintenance
 from candor.core.services.base import now
 from tests.api.conftest import Api
@@ -32,6 +32,12 @@ def bobs(page, alice, bob):
     key = make_key(by=promoted, page=page, name="bob's bot")
     services.update_user(bob, by=alice, role="responder")
     return Api(key)
+
+
+def actors(action: str) -> list[tuple[str, str]]:
+    """Who the audit log says did `action`: (actor text, username of the key's owner)."""
+    entries = AuditEntry.objects.filter(action=action).select_related("api_key__created_by")
+    return [(entry.actor, entry.api_key.created_by.username) for entry in entries]
 
 
 def tomorrow_at(hour: int, tz=NEW_YORK) -> datetime:
@@ -83,6 +89,7 @@ def test_a_key_creates_a_series_read_in_its_own_time_zone(alices, page, make_com
     assert alices.get(f"pages/{page.pk}/maintenance_series/{made.pk}").json()["name"] == (
         "Nightly backup"
     )
+    assert actors("maintenance_series.create") == [("API key automation", "alice")]
 
 
 def listing_queries(api, page) -> tuple[int, list]:
@@ -180,6 +187,8 @@ def test_a_responder_edits_the_series_and_is_told_what_changed(bobs, page):
     assert refused.status_code == 422 and "rrule" in refused.json()["errors"]
     made.refresh_from_db()
     assert (made.name, made.rrule) == ("Backup", "FREQ=DAILY")
+    assert actors("maintenance_series.create") == [("API key bob's bot", "bob")]
+    assert actors("maintenance_series.edit") == [("API key bob's bot", "bob")]  # not the refused
 
 
 def test_delete_ends_the_series_once(alices, page):
@@ -202,10 +211,11 @@ def test_delete_ends_the_series_once(alices, page):
     assert edit.status_code == 409
     made.refresh_from_db()
     assert made.name == "Nightly backup"
+    assert actors("maintenance_series.end") == [("API key automation", "alice")]
 
 
 def test_another_pages_key_and_a_deactivated_owners_key_reach_nothing(
-    key_of_page, key_of_other_page, page, alice, django_user_model
+    key_of_page, key_of_other_page, page, alice, charlie
 ):
     assert new_series(Api(key_of_page), page).status_code == 201
     made = MaintenanceSeries.objects.get()
@@ -214,15 +224,16 @@ def test_another_pages_key_and_a_deactivated_owners_key_reach_nothing(
     assert stranger.get(path).status_code == 404
     assert stranger.delete(path).status_code == 404
     assert new_series(stranger, page).status_code == 404
-    dana = django_user_model.objects.create_superuser("dana", "dana@example.com", "x" * 16)
-    gone = Api(make_key(by=dana, page=page, name="dana's bot"))
-    dana.is_active = False  # deactivated after making the key, as charlie was
-    dana.save(update_fields=["is_active"])
+    # Charlie, back then an active Administrator, made a key; alice has deactivated him since.
+    then = services.update_user(charlie, by=alice, is_active=True, role="administrator")
+    gone = Api(make_key(by=then, page=page, name="charlie's bot"))
+    services.update_user(charlie, by=alice, is_active=False)
     assert gone.delete(path).status_code == 403
     assert Api("").get(path).status_code == 401
     made.refresh_from_db()
     assert made.ended_at is None
     assert MaintenanceSeries.objects.count() == 1
+    assert actors("maintenance_series.end") == []
 
 
 def test_the_series_endpoints_are_documented(db):

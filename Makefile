@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CANDOR_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test lint typecheck pytest screenshots bench-public bench-fanout bench-publish clean
+.PHONY: install run test lint typecheck pytest screenshots bench-public bench-fanout bench-publish bench-alerts clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Candor needs Python 3.11 ($(PY) not found)"; exit 1; }
@@ -47,6 +47,10 @@ bench-fanout: $(STAMP)
 # From a write to the changed objects readable from a local S3 server (docs/performance.md).
 bench-publish: $(STAMP)
 	$(BIN)/python benchmarks/publish/bench.py
+
+# From an Alertmanager post to the component's status public, on a real server (docs/performance.md).
+bench-alerts: $(STAMP)
+	$(BIN)/python benchmarks/alerts/bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

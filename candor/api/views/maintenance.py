@@ -119,7 +119,9 @@ def update(
             moves[(active, IncidentStatus.COMPLETED)] = maintenance.complete_maintenance
         move = moves.get((incident.status, status or ""))
         if move is not None:
-            move(incident, by=key, message=message, notify=True if notify is None else notify)
+            # Without the request's choice, the service decides, as for the manage UI: a
+            # cancellation follows the window's deliver_notifications, a start or end notifies.
+            move(incident, by=key, message=message, notify=notify)
         elif status is not None or message:
             services.post_update(
                 incident,

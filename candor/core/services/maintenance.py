@@ -226,9 +226,11 @@ def edit_maintenance(
     notify: bool | None = None,
     from_series: bool = False,
 ) -> Incident:
-    """Rename, reschedule or reconfigure a window that is not over. A new start or end adds a
-    timeline entry (the "rescheduled" notice, sent if the window's notices are on) and raises
-    the calendar's SEQUENCE; an occurrence of a series edited here leaves the series."""
+    """Rename, reschedule or reconfigure a window that is not over. A new start or end, or a
+    `message`, adds a timeline entry (the "rescheduled" notice, or the message), sent if
+    `notify` says so, or without it if the window's notices are on (and it is public); the entry
+    says whether it was sent. Every edit raises the calendar's SEQUENCE; an occurrence of a
+    series edited here leaves the series."""
     incident = lock(incident)
     _require_maintenance(incident)
     if incident.status not in MAINTENANCE_OPEN:
@@ -292,7 +294,8 @@ def edit_maintenance(
             notify=notify,
         )
         changes = settle(incident, at=at, cause="maintenance edited", notify=notify)
-        announce(entry, snapshot(incident, changes), notify=notify and rescheduled)
+        # The entry says whether it notified: it did, once (a reschedule or a message alike).
+        announce(entry, snapshot(incident, changes), notify=notify)
     else:
         settle(incident, at=at, cause="maintenance edited", notify=notify)
     notifications.notify_workers()
@@ -335,9 +338,10 @@ def _transition(
 
 @transaction.atomic
 def start_maintenance(
-    incident: Incident, *, by: Actor, message: str = "", notify: bool = True
+    incident: Incident, *, by: Actor, message: str = "", notify: bool | None = None
 ) -> IncidentUpdate:
-    """Begin the work now: the window's components go under maintenance."""
+    """Begin the work now: the window's components go under maintenance. `notify` None: a
+    start by hand tells subscribers (whatever the window's `deliver_notifications`)."""
     message = check_text("message", message, max_length=MAX_MESSAGE, multiline=True)
     incident = lock(incident)
     _require_maintenance(incident)
@@ -348,7 +352,7 @@ def start_maintenance(
         by=by,
         status=IncidentStatus.IN_PROGRESS,
         body=message or STARTED,
-        notify=notify,
+        notify=True if notify is None else notify,
         cause="maintenance started",
         action="maintenance.start",
         summary=f"Started maintenance {incident.name}",
@@ -357,9 +361,10 @@ def start_maintenance(
 
 @transaction.atomic
 def complete_maintenance(
-    incident: Incident, *, by: Actor, message: str = "", notify: bool = True
+    incident: Incident, *, by: Actor, message: str = "", notify: bool | None = None
 ) -> IncidentUpdate:
-    """End the work: the components return to what the other layers say."""
+    """End the work: the components return to what the other layers say. `notify` None: a
+    completion by hand tells subscribers (whatever the window's `deliver_notifications`)."""
     message = check_text("message", message, max_length=MAX_MESSAGE, multiline=True)
     incident = lock(incident)
     _require_maintenance(incident)
@@ -374,7 +379,7 @@ def complete_maintenance(
         by=by,
         status=IncidentStatus.COMPLETED,
         body=message or COMPLETED,
-        notify=notify,
+        notify=True if notify is None else notify,
         cause="maintenance completed",
         action="maintenance.complete",
         summary=f"Completed maintenance {incident.name}",
@@ -385,7 +390,8 @@ def complete_maintenance(
 def cancel_maintenance(
     incident: Incident, *, by: Actor, message: str = "", notify: bool | None = None
 ) -> IncidentUpdate:
-    """Call off a window that has not started; calendars show it cancelled."""
+    """Call off a window that has not started; calendars show it cancelled. `notify` None:
+    the window's `deliver_notifications` decides."""
     message = check_text("message", message, max_length=MAX_MESSAGE, multiline=True)
     incident = lock(incident)
     _require_maintenance(incident)

@@ -34,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from common import free_port, scratch_database  # noqa: E402
+from common import fetch, free_port, percentile, scratch_database, wait_up  # noqa: E402
 
 ROOT = HERE.parent.parent
 BIN = Path(sys.executable).parent
@@ -45,28 +45,6 @@ POLL = float(os.environ.get("BENCH_POLL_SECONDS", "0.01"))
 GAP = float(os.environ.get("BENCH_GAP_SECONDS", "1.0"))
 TIMEOUT = 30.0  # a change not visible after this long is reported as such
 BAR = 1.0  # seconds, issue 14
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read()
-
-
-def wait_up(url: str, process: subprocess.Popen) -> None:
-    for _ in range(600):
-        if process.poll() is not None:
-            sys.exit(f"{process.args} exited with {process.returncode}")
-        try:
-            fetch(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"{url} did not answer")
 
 
 def iso(at: datetime) -> str:

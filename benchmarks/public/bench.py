@@ -24,14 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import writes  # noqa: E402
-from common import free_port, scratch_database  # noqa: E402
+from common import fetch, free_port, scratch_database, wait_up  # noqa: E402
 
 ROOT = HERE.parent.parent
 BIN = Path(sys.executable).parent
@@ -50,28 +49,10 @@ COLD_PAGES = int(os.environ.get("BENCH_COLD_PAGES", "1500"))
 CHUNK = 30  # writes in a row on one page before the other page's turn
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> bytes:
-    request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - 127.0.0.1 only
-        return response.read()
-
-
 def fetch_json(url: str) -> dict:
     import json
 
     return json.loads(fetch(url))
-
-
-def wait_up(url: str, process: subprocess.Popen) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            sys.exit(f"{process.args} exited with {process.returncode}")
-        try:
-            fetch(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"{url} did not answer")
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}

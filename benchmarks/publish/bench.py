@@ -27,18 +27,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from common import free_port, scratch_database  # noqa: E402
+from common import free_port, percentile, scratch_database  # noqa: E402
 
 ROOT = HERE.parent.parent
 BIN = Path(sys.executable).parent
 WRITES = int(os.environ.get("BENCH_WRITES", "100"))
 BUCKET = "bench-status"
 PUT = re.compile(r'"(?:\x1b\[[0-9;]*m)*PUT /' + BUCKET + r"/(\S+) HTTP")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

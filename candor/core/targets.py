@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
 from candor.core.services.base import check_safe, fail
-from candor.core.transports.guard import TargetRefused, Unresolvable, check_host
-
-# All an anonymous visitor learns about a refused target: never what a name resolves to.
-PUBLIC_TARGET_REFUSAL = "This address cannot receive webhooks: give a public http(s) URL."
+from candor.core.transports.guard import (
+    PUBLIC_TARGET_REFUSAL,
+    TargetRefused,
+    Unresolvable,
+    check_host,
+)
 
 
 def check_email(field: str, value: str) -> str:

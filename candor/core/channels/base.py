@@ -21,9 +21,8 @@ from django.conf import settings
 
 from candor.core.channels.message import Message, for_test, from_event, from_update
 from candor.core.models import Delivery, DeliveryKind, Page
-from candor.core.targets import PUBLIC_TARGET_REFUSAL
 from candor.core.transports.base import Outcome, Stopwatch, Transport, TransportError
-from candor.core.transports.guard import TargetRefused, Unresolvable
+from candor.core.transports.guard import PUBLIC_TARGET_REFUSAL, TargetRefused, Unresolvable
 from candor.core.transports.webhook import Connections, Reply, exchange
 
 # However long a service asks us to wait, we try again within this (a wrong header must not

@@ -14,6 +14,10 @@ from django.conf import settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# All an anonymous visitor learns about a refused target: never what a name resolves to (the
+# URL checks in core/targets.py and a chat test message's refusal in core/channels both say it).
+PUBLIC_TARGET_REFUSAL = "This address cannot receive webhooks: give a public http(s) URL."
+
 
 class TargetRefused(Exception):
     pass

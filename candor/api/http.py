@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import tzinfo
 from functools import wraps
 from typing import Any, TypeAlias, TypeVar
@@ -64,10 +64,13 @@ def error_response(status: int, message: str, errors: dict[str, list[str]] | Non
 STATUS_BY_CODE = {CONFLICT: 409, DUPLICATE: 409, NOT_FOUND: 404}
 
 
-def validation_error(exc: ValidationError) -> ApiError:
+def validation_error(exc: ValidationError, names: Mapping[str, str] | None = None) -> ApiError:
+    """A service's refusal as the API's error; `names` gives Statuspage's name of a field the
+    service calls otherwise ({"message": "body"})."""
     status = max((STATUS_BY_CODE[c] for c in codes(exc) if c in STATUS_BY_CODE), default=422)
+    names = names or {}
     errors = (
-        {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        {names.get(k, k): [str(m) for m in v] for k, v in exc.message_dict.items()}
         if hasattr(exc, "error_dict")
         else {"base": [str(m) for m in exc.messages]}
     )

@@ -42,13 +42,6 @@ from candor.core.serializers import incident_json, update_json
 FIELD_NAMES = {"message": "body", "impact": "impact_override", "notify": "deliver_notifications"}
 
 
-def api_validation_error(exc: ValidationError) -> ApiError:
-    err = validation_error(exc)
-    if err.errors:
-        err.errors = {FIELD_NAMES.get(k, k): v for k, v in err.errors.items()}
-    return err
-
-
 def incidents(page: Page) -> QuerySet[Incident]:
     return incidents_with_timeline(Incident.objects.filter(page=page)).prefetch_related(
         "postmortem",
@@ -125,7 +118,7 @@ def create_incident(
         try:
             window = maintenance.create(page, key, fields, choice)
         except ValidationError as exc:
-            raise api_validation_error(exc) from None
+            raise validation_error(exc, FIELD_NAMES) from None
         return _answer(page, window.pk, 201)
     status = fields.status or IncidentStatus.INVESTIGATING
     impact = fields.impact_override or _computed_impact(choice) or Impact.NONE
@@ -151,7 +144,7 @@ def create_incident(
             resolved_at=resolved_at,
         )
     except ValidationError as exc:
-        raise api_validation_error(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return _answer(page, incident.pk, 201)
 
 
@@ -181,7 +174,7 @@ def update_incident(
         try:
             maintenance.update(incident, key, fields, _components(page, fields))
         except ValidationError as exc:
-            raise api_validation_error(exc) from None
+            raise validation_error(exc, FIELD_NAMES) from None
         return _answer(page, incident.pk)
     name, status, message = fields.name, fields.status, fields.body
     impact = fields.impact_override
@@ -204,7 +197,7 @@ def update_incident(
                     notify=True if notify is None else notify,
                 )
     except ValidationError as exc:
-        raise api_validation_error(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return _answer(page, incident.pk)
 
 
@@ -248,7 +241,7 @@ def update_incident_update(
             notify=bool(fields.deliver_notifications),
         )
     except ValidationError as exc:
-        raise api_validation_error(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return ok(update_json(update, page, manage=True))
 
 
@@ -274,5 +267,5 @@ def delete_incident_update(
     try:
         services.delete_update(update, by=key)
     except ValidationError as exc:
-        raise api_validation_error(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return ok(data)

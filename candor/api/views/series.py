@@ -46,13 +46,6 @@ def _series(page: Page, series_id: str) -> MaintenanceSeries:
     return found
 
 
-def _refused(exc: ValidationError) -> ApiError:
-    err = validation_error(exc)
-    if err.errors:
-        err.errors = {FIELD_NAMES.get(k, k): v for k, v in err.errors.items()}
-    return err
-
-
 def _components(page: Page, fields: SeriesFields) -> list[Component] | None:
     if fields.component_ids is None:
         return None
@@ -108,7 +101,7 @@ def create_series(
             flags=_flags(fields, maintenance.Flags()) or maintenance.Flags(),
         )
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return ok(_json(made, page), 201)
 
 
@@ -145,7 +138,7 @@ def update_series(
             flags=_flags(fields, series_service.flags_of(made)),
         )
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return ok(_json(outcome.series, page, outcome))
 
 
@@ -164,5 +157,5 @@ def end_series(
     try:
         outcome = series_service.end_series(made, by=key, notify=query.notify)
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return ok(_json(outcome.series, page, outcome))

@@ -50,13 +50,6 @@ def _components(page: Page, fields: TemplateFields) -> list[Component] | None:
 FIELD_NAMES = {"status": "update_status", "components": "component_ids"}
 
 
-def _refused(exc: ValidationError) -> ApiError:
-    err = validation_error(exc)
-    if err.errors:
-        err.errors = {FIELD_NAMES.get(k, k): v for k, v in err.errors.items()}
-    return err
-
-
 def _answer(page: Page, template_id: str, status: int = 200) -> HttpResponse:
     return ok(template_json(_template(page, template_id), page), status)
 
@@ -99,7 +92,7 @@ def create_template(
             notify=fields.should_send_notifications,
         )
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return _answer(page, template.pk, 201)
 
 
@@ -133,7 +126,7 @@ def update_template(
             notify=fields.should_send_notifications,
         )
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise validation_error(exc, FIELD_NAMES) from None
     return _answer(page, template_id)
 
 
